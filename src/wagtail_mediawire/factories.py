@@ -1,0 +1,111 @@
+"""Public factory-boy factories, for the package's tests and a site's own.
+
+Needs the ``factories`` extra: ``pip install "wagtail-mediawire[factories]"``.
+
+    article = MediaWireArticlePageFactory(parent=section)        # with a valid source
+    MediaWireArticlePageFactory(parent=section, body__0__source__name="Agency")
+    MediaWireArticlePageFactory(parent=section, body=[])         # no source at all
+"""
+
+import factory
+import wagtail_factories
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+from wagtail.models import Locale
+from wagtail.rich_text import RichText
+
+from .blocks import DisclaimerBlock, QuoteBlock, SourceBlock
+from .models import Disclaimer, MediaWireArticlePage, MediaWireIndexPage
+
+
+class DisclaimerFactory(DjangoModelFactory):
+    name = factory.Sequence(lambda n: f"Wire disclaimer {n}")
+    text = "<p>Reports in this section come from other agencies and are not our own.</p>"
+    locale = factory.LazyFunction(Locale.get_default)
+
+    class Meta:
+        model = Disclaimer
+
+
+class SourceBlockFactory(wagtail_factories.StructBlockFactory):
+    name = factory.Sequence(lambda n: f"Agency {n}")
+    url = factory.Sequence(lambda n: f"https://agency.example/reports/{n}")
+    original_headline = ""
+    published_at = None
+
+    class Meta:
+        model = SourceBlock
+
+
+class QuoteBlockFactory(wagtail_factories.StructBlockFactory):
+    text = "We expect the harbour to reopen by Friday."
+    attribution = "A port spokesperson"
+
+    class Meta:
+        model = QuoteBlock
+
+
+class DisclaimerBlockFactory(wagtail_factories.blocks.ChooserBlockFactory):
+    disclaimer = factory.SubFactory(DisclaimerFactory)
+
+    class Meta:
+        model = DisclaimerBlock
+
+    @classmethod
+    def _build(cls, model_class, disclaimer):
+        return disclaimer
+
+    @classmethod
+    def _create(cls, model_class, disclaimer):
+        return disclaimer
+
+
+class ParagraphBlockFactory(wagtail_factories.blocks.BlockFactory):
+    """A rich text paragraph; pass ``value="<p>…</p>"``."""
+
+    value = factory.Sequence(lambda n: f"<p>Paragraph {n} of a wire report.</p>")
+
+    class Meta:
+        model = wagtail_factories.blocks.blocks.RichTextBlock
+
+    @classmethod
+    def _construct_block(cls, block_class, *args, **kwargs):
+        return RichText(kwargs["value"])
+
+
+class HeadingBlockFactory(wagtail_factories.CharBlockFactory):
+    pass
+
+
+class _ArticleBodyFactory(wagtail_factories.StreamFieldFactory):
+    """The body, defaulting to one paragraph and one valid source."""
+
+    def evaluate(self, instance, step, extra):
+        return super().evaluate(instance, step, extra or {"0": "paragraph", "1": "source"})
+
+
+class MediaWireIndexPageFactory(wagtail_factories.PageFactory):
+    title = factory.Sequence(lambda n: f"Media Wire {n}")
+    signature = "Example Media Wire"
+    intro = "<p>Reports from other news agencies.</p>"
+
+    class Meta:
+        model = MediaWireIndexPage
+
+
+class MediaWireArticlePageFactory(wagtail_factories.PageFactory):
+    title = factory.Sequence(lambda n: f"Wire report {n}")
+    summary = ""
+    first_published_at = factory.LazyFunction(timezone.now)
+    body = _ArticleBodyFactory(
+        {
+            "paragraph": factory.SubFactory(ParagraphBlockFactory),
+            "heading": factory.SubFactory(HeadingBlockFactory),
+            "quote": factory.SubFactory(QuoteBlockFactory),
+            "source": factory.SubFactory(SourceBlockFactory),
+            "disclaimer": factory.SubFactory(DisclaimerBlockFactory),
+        }
+    )
+
+    class Meta:
+        model = MediaWireArticlePage

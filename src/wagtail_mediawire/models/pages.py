@@ -1,0 +1,186 @@
+from typing import Any
+
+from django.core.paginator import Page as PaginatorPage
+from django.core.paginator import Paginator
+from django.db import models
+from django.http import HttpRequest
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, HelpPanel, ObjectList, TabbedInterface
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.query import PageQuerySet
+from wagtail.search import index
+
+from ..blocks import RICH_TEXT_FEATURES, ArticleBodyBlock, iter_raw_sources
+from ..forms import MediaWireArticlePageForm
+from ..settings import get_setting
+from ..validators import safe_http_url
+from .disclaimer import Disclaimer
+
+
+def _base_context(context: dict) -> dict:
+    context["mediawire_base_template"] = get_setting("BASE_TEMPLATE")
+    return context
+
+
+class MediaWireIndexPage(Page):
+    """A wire desk section ("Media Wire"): lists its articles, newest first."""
+
+    intro = RichTextField(_("intro"), blank=True, features=RICH_TEXT_FEATURES)
+    signature = models.CharField(
+        _("signature"),
+        max_length=255,
+        blank=True,
+        help_text=_('Shown at the end of every article, e.g. "Example Media Wire".'),
+    )
+    default_disclaimer = models.ForeignKey(
+        Disclaimer,
+        verbose_name=_("default disclaimer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Shown under every article that does not choose its own."),
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        FieldPanel("signature"),
+        FieldPanel("default_disclaimer"),
+    ]
+
+    subpage_types = ["wagtail_mediawire.MediaWireArticlePage"]
+    template = "wagtail_mediawire/pages/index_page.html"
+
+    class Meta:
+        verbose_name = _("Media Wire section")
+        verbose_name_plural = _("Media Wire sections")
+
+    def get_articles(self) -> PageQuerySet:
+        """Live, public articles of this section, newest first, without their bodies."""
+        return (
+            MediaWireArticlePage.objects.child_of(self)
+            .live()
+            .public()
+            .defer_streamfields()
+            .order_by("-first_published_at", "-pk")
+        )
+
+    def paginate_articles(self, request: HttpRequest) -> PaginatorPage:
+        paginator = Paginator(self.get_articles(), get_setting("INDEX_PAGE_SIZE"))
+        # get_page() turns a missing, malformed or out-of-range ?page= into the
+        # first or last page instead of an error.
+        return paginator.get_page(request.GET.get("page"))
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict:
+        context = super().get_context(request, *args, **kwargs)
+        context["articles"] = self.paginate_articles(request)
+        return _base_context(context)
+
+
+class MediaWireArticlePage(Page):
+    """A republished report. Its title is the headline the desk publishes."""
+
+    summary = models.TextField(
+        _("summary"),
+        blank=True,
+        help_text=_("Optional excerpt for listings; the first paragraph is used if blank."),
+    )
+    body = StreamField(ArticleBodyBlock(), verbose_name=_("body"))
+    # Copied from the first Source block on every save, for listings, filters and
+    # de-duplication without loading the body.
+    source_name = models.CharField(
+        _("source name"), max_length=255, blank=True, editable=False, db_index=True
+    )
+    source_url = models.URLField(
+        _("source URL"), max_length=2048, blank=True, editable=False, db_index=True
+    )
+
+    base_form_class = MediaWireArticlePageForm
+    parent_page_types = ["wagtail_mediawire.MediaWireIndexPage"]
+    subpage_types: list[str] = []
+    template = "wagtail_mediawire/pages/article_page.html"
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.SearchField("source_name"),
+        index.AutocompleteField("source_name"),
+        index.FilterField("source_name"),
+    ]
+
+    content_panels = [*Page.content_panels, FieldPanel("summary"), FieldPanel("body")]
+    sources_panels = [
+        HelpPanel(
+            content=_(
+                "<p>Add each source as a <strong>Source</strong> block in the body: "
+                "an article cannot be published without one. All sources are shown "
+                "together at the end of the article.</p>"
+                "<p>A <strong>Disclaimer</strong> block in the body replaces the "
+                "section's default disclaimer under this article.</p>"
+            ),
+        ),
+        FieldPanel("source_name", read_only=True),
+        FieldPanel("source_url", read_only=True),
+    ]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading=_("Content")),
+            ObjectList(sources_panels, heading=_("Sources & disclaimer")),
+            ObjectList(Page.promote_panels, heading=_("Promote")),
+            ObjectList(Page.settings_panels, heading=_("Settings")),
+        ]
+    )
+
+    class Meta:
+        verbose_name = _("Media Wire article")
+        verbose_name_plural = _("Media Wire articles")
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "body" in update_fields:
+            self.update_source_fields()
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "source_name", "source_url"}
+        super().save(*args, **kwargs)
+
+    def update_source_fields(self) -> None:
+        first = next(iter_raw_sources(self.body.raw_data), None) or {}
+        self.source_name = (first.get("name") or "")[:255]
+        self.source_url = safe_http_url(first.get("url"))[:2048]
+
+    @cached_property
+    def section(self) -> MediaWireIndexPage | None:
+        """The section (parent), with its default disclaimer, in one query."""
+        return (
+            MediaWireIndexPage.objects.parent_of(self).select_related("default_disclaimer").first()
+        )
+
+    @cached_property
+    def sources(self) -> list:
+        """The values of all Source blocks, in body order."""
+        return [block.value for block in self.body if block.block_type == "source"]
+
+    @cached_property
+    def effective_disclaimer(self) -> Disclaimer | None:
+        """The article's own Disclaimer block, else the section's default, else None.
+
+        A Disclaimer block whose snippet was deleted counts as absent.
+        """
+        for block in self.body:
+            if block.block_type == "disclaimer" and block.value is not None:
+                return block.value.localized
+        section = self.section
+        if section is not None and section.default_disclaimer is not None:
+            return section.default_disclaimer.localized
+        return None
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict:
+        context = super().get_context(request, *args, **kwargs)
+        context["section"] = self.section
+        context["sources"] = self.sources
+        context["disclaimer"] = self.effective_disclaimer
+        return _base_context(context)

@@ -1,0 +1,37 @@
+"""The ``WAGTAIL_MEDIAWIRE`` setting: one namespaced dict over documented defaults.
+
+Read it through :func:`get_config`, never at import time, so that
+``override_settings`` and ``settings.WAGTAIL_MEDIAWIRE`` changes in tests apply.
+"""
+
+from functools import cache
+from typing import Any
+
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+SETTING_NAME = "WAGTAIL_MEDIAWIRE"
+
+DEFAULTS: dict[str, Any] = {
+    # The template the package's page templates extend.
+    "BASE_TEMPLATE": "base.html",
+    # Articles per page on a section (MediaWireIndexPage).
+    "INDEX_PAGE_SIZE": 10,
+}
+
+
+@cache
+def get_config() -> dict[str, Any]:
+    """The effective settings: the defaults updated with the site's own values."""
+    return {**DEFAULTS, **getattr(settings, SETTING_NAME, {})}
+
+
+def get_setting(name: str) -> Any:
+    return get_config()[name]
+
+
+@receiver(setting_changed)
+def _reset_config(*, setting: str, **kwargs: Any) -> None:
+    if setting == SETTING_NAME:
+        get_config.cache_clear()

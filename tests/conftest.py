@@ -1,0 +1,49 @@
+import os
+import shutil
+
+import pytest
+from django.core.cache import cache
+from wagtail.models import Page, Site
+
+from wagtail_mediawire.factories import MediaWireIndexPageFactory
+
+
+def pytest_collection_modifyitems(config, items):
+    # Under CI=true a skip is a failure: a missing server or browser must not pass silently.
+    if os.environ.get("CI") == "true":
+        config.pluginmanager.register(_FailOnSkip(), "mediawire-fail-on-skip")
+
+
+class _FailOnSkip:
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        report = outcome.get_result()
+        if report.skipped and not hasattr(report, "wasxfail"):
+            report.outcome = "failed"
+            report.longrepr = f"skipped under CI=true: {report.longrepr}"
+
+
+@pytest.fixture(autouse=True)
+def _media_root_and_cache(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()
+    yield
+    cache.clear()
+    shutil.rmtree(tmp_path / "media", ignore_errors=True)
+
+
+@pytest.fixture
+def root_page(db):
+    """The site's home page (Wagtail's initial migration creates it)."""
+    return Site.objects.get(is_default_site=True).root_page
+
+
+@pytest.fixture
+def section(root_page):
+    return MediaWireIndexPageFactory(parent=root_page, title="Media Wire", slug="wire")
+
+
+@pytest.fixture
+def wagtail_root(db):
+    return Page.get_first_root_node()
