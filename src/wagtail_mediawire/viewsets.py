@@ -1,4 +1,5 @@
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.ui.tables import UpdatedAtColumn
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .models import Disclaimer
@@ -10,6 +11,5 @@ class DisclaimerViewSet(SnippetViewSet):
     menu_label = _("Disclaimers")
     menu_order = 250
     add_to_admin_menu = True
-    list_display = ["name", "locale", "latest_revision_created_at"]
-    search_fields = ["name", "text"]
+    list_display = ["name", UpdatedAtColumn()]
     ordering = ["name"]

@@ -15,7 +15,7 @@ from wagtail.search import index
 from ..blocks import RICH_TEXT_FEATURES, ArticleBodyBlock, iter_raw_sources
 from ..forms import MediaWireArticlePageForm
 from ..settings import get_setting
-from ..validators import safe_http_url
+from ..validators import safe_http_url, validate_http_url
 from .disclaimer import Disclaimer
 
 
@@ -94,8 +94,13 @@ class MediaWireArticlePage(Page):
     source_name = models.CharField(
         _("source name"), max_length=255, blank=True, editable=False, db_index=True
     )
-    source_url = models.URLField(
-        _("source URL"), max_length=2048, blank=True, editable=False, db_index=True
+    source_url = models.CharField(
+        _("source URL"),
+        max_length=2048,
+        blank=True,
+        editable=False,
+        db_index=True,
+        validators=[validate_http_url],
     )
 
     base_form_class = MediaWireArticlePageForm

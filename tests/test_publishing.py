@@ -1,0 +1,119 @@
+"""The editorial rule: no publishing (nor scheduling, nor submitting) without a source."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
+
+from wagtail_mediawire.factories import MediaWireArticlePageFactory
+from wagtail_mediawire.forms import NO_SOURCE_MESSAGE
+from wagtail_mediawire.models import MediaWireArticlePage
+
+SOURCE = {
+    "name": "Harbourline News",
+    "url": "https://harbourline.example/r/1",
+    "original_headline": "",
+    "published_at": "",
+}
+
+
+def _data(*, source=None, action=None, **extra):
+    blocks = [("paragraph", rich_text("<p>The ferry timetable changes on Monday.</p>"))]
+    if source is not None:
+        blocks.append(("source", source))
+    data = nested_form_data(
+        {
+            "title": "Ferry timetable changes",
+            "slug": "ferry-timetable",
+            "summary": "",
+            "body": streamfield(blocks),
+            "comments": inline_formset([]),
+            **extra,
+        }
+    )
+    if action:
+        data[action] = action
+    return data
+
+
+def _add_url(section):
+    return reverse(
+        "wagtailadmin_pages:add", args=("wagtail_mediawire", "mediawirearticlepage", section.pk)
+    )
+
+
+def _body_errors(response):
+    return [str(e) for e in response.context["form"].errors.get("body", [])]
+
+
+@pytest.mark.django_db
+def test_publishing_without_a_source_is_refused_on_the_body_field(admin_client, section):
+    response = admin_client.post(_add_url(section), _data(action="action-publish"))
+    assert response.status_code == 200
+    assert _body_errors(response) == [str(NO_SOURCE_MESSAGE)]
+    assert "before publishing" in response.content.decode()
+    assert not MediaWireArticlePage.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_draft_can_be_saved_without_a_source(admin_client, section):
+    response = admin_client.post(_add_url(section), _data())
+    assert response.status_code == 302
+    page = MediaWireArticlePage.objects.get(slug="ferry-timetable")
+    assert not page.live
+    assert page.source_name == ""
+
+
+@pytest.mark.django_db
+def test_publishing_with_a_source_works(admin_client, section):
+    response = admin_client.post(_add_url(section), _data(source=SOURCE, action="action-publish"))
+    assert response.status_code == 302
+    page = MediaWireArticlePage.objects.get(slug="ferry-timetable")
+    assert page.live
+    assert (page.source_name, page.source_url) == (SOURCE["name"], SOURCE["url"])
+
+
+@pytest.mark.django_db
+def test_a_javascript_url_is_refused_on_the_url_field(admin_client, section):
+    bad = {**SOURCE, "url": "javascript:alert(document.cookie)"}
+    response = admin_client.post(_add_url(section), _data(source=bad, action="action-publish"))
+    assert response.status_code == 200
+    error = response.context["form"].errors["body"].as_data()[0]
+    assert "url" in error.block_errors[1].block_errors
+    assert not MediaWireArticlePage.objects.exists()
+
+
+@pytest.mark.django_db
+def test_scheduling_without_a_source_is_refused(admin_client, section):
+    go_live = (timezone.now() + timedelta(days=1)).strftime("%Y-%m-%d %H:%M")
+    response = admin_client.post(
+        _add_url(section), _data(action="action-publish", go_live_at=go_live)
+    )
+    assert _body_errors(response) == [str(NO_SOURCE_MESSAGE)]
+    assert not MediaWireArticlePage.objects.exists()
+
+
+@pytest.mark.django_db
+def test_submitting_to_a_workflow_without_a_source_is_refused(admin_client, section):
+    response = admin_client.post(_add_url(section), _data(action="action-submit"))
+    assert _body_errors(response) == [str(NO_SOURCE_MESSAGE)]
+    assert not MediaWireArticlePage.objects.exists()
+
+
+@pytest.mark.django_db
+def test_editing_a_live_article_follows_the_same_rule(admin_client, section):
+    page = MediaWireArticlePageFactory(parent=section, slug="ferry-timetable")
+    page.save_revision().publish()
+    url = reverse("wagtailadmin_pages:edit", args=(page.pk,))
+
+    response = admin_client.post(url, _data(action="action-publish"))
+    assert _body_errors(response) == [str(NO_SOURCE_MESSAGE)]
+
+    # A draft without the source is kept as a revision; the live page keeps its source.
+    response = admin_client.post(url, _data())
+    assert response.status_code == 302
+    page.refresh_from_db()
+    assert page.has_unpublished_changes
+    assert page.source_name.startswith("Agency")

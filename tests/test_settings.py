@@ -1,0 +1,40 @@
+from django.core.checks import run_checks
+from django.test import override_settings
+
+from wagtail_mediawire.settings import DEFAULTS, get_config, get_setting
+
+
+def test_defaults_apply_without_the_setting(settings):
+    del settings.WAGTAIL_MEDIAWIRE  # absent in tests/settings.py; make sure
+    assert get_config() == DEFAULTS
+
+
+def test_override_settings_is_honoured_and_reset():
+    assert get_setting("INDEX_PAGE_SIZE") == 10
+    with override_settings(WAGTAIL_MEDIAWIRE={"INDEX_PAGE_SIZE": 3}):
+        assert get_setting("INDEX_PAGE_SIZE") == 3
+        # Keys the site does not set keep their defaults.
+        assert get_setting("BASE_TEMPLATE") == "base.html"
+    assert get_setting("INDEX_PAGE_SIZE") == 10
+
+
+def _ids(**settings):
+    with override_settings(**settings):
+        return {m.id for m in run_checks() if m.id.startswith("wagtail_mediawire.")}
+
+
+def test_checks_pass_with_defaults():
+    assert _ids() == set()
+
+
+def test_check_unknown_key_warns():
+    assert _ids(WAGTAIL_MEDIAWIRE={"INDEX_PAGESIZE": 5}) == {"wagtail_mediawire.W001"}
+
+
+def test_check_setting_must_be_a_dict():
+    assert _ids(WAGTAIL_MEDIAWIRE=["BASE_TEMPLATE"]) == {"wagtail_mediawire.E001"}
+
+
+def test_check_page_size_must_be_positive():
+    assert _ids(WAGTAIL_MEDIAWIRE={"INDEX_PAGE_SIZE": 0}) == {"wagtail_mediawire.E002"}
+    assert _ids(WAGTAIL_MEDIAWIRE={"INDEX_PAGE_SIZE": "10"}) == {"wagtail_mediawire.E002"}
