@@ -1,0 +1,46 @@
+# The README's commands. Only Python 3.11+ and make are needed: everything else
+# goes into .venv, and re-running is fast when pyproject.toml has not changed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed-testing
+
+.PHONY: install sandbox test test-postgres lint format tox-corners clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[testing]"
+	touch $@
+
+install: $(STAMP)
+
+## make sandbox: migrate, load the demo, print the admin login, serve on 127.0.0.1:$(PORT)
+sandbox: $(STAMP)
+	$(BIN)/python sandbox/manage.py migrate --noinput
+	$(BIN)/python sandbox/manage.py load_demo --port $(PORT)
+	$(BIN)/python sandbox/manage.py runserver 127.0.0.1:$(PORT)
+
+## make test: the whole suite (SQLite, or the database in DATABASE_URL)
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## make test-postgres: the whole suite on a throwaway PostgreSQL cluster of its own
+test-postgres: $(STAMP)
+	scripts/with-postgres $(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## make tox-corners: the lowest and highest corner of the supported matrix
+tox-corners: $(STAMP)
+	$(BIN)/tox -e py311-wagtail74-django52-sqlite
+	scripts/with-postgres $(BIN)/tox -e py313-wagtail80-django61-postgres
+
+clean:
+	rm -rf $(VENV) .tox .pytest_cache .ruff_cache sandbox/db.sqlite3 sandbox/media
