@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django.contrib.admin",
+    "django.contrib.humanize",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

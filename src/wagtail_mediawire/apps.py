@@ -10,4 +10,9 @@ class WagtailMediaWireConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the system checks)
+        from . import (
+            checks,  # noqa: F401  (registers the system checks)
+            signals,
+        )
+
+        signals.connect()

@@ -115,3 +115,10 @@ def iter_raw_sources(raw_stream: Any) -> Iterator[dict]:
     for item in raw_stream or ():
         if item and item.get("type") == "source" and isinstance(item.get("value"), dict):
             yield item["value"]
+
+
+def iter_raw_paragraphs(raw_stream: Any) -> Iterator[str]:
+    """The raw rich text of the ``paragraph`` blocks, in order."""
+    for item in raw_stream or ():
+        if item and item.get("type") == "paragraph" and isinstance(item.get("value"), str):
+            yield item["value"]

@@ -1,5 +1,6 @@
 """System checks for the ``WAGTAIL_MEDIAWIRE`` setting (documented in docs/reference/checks.md)."""
 
+from django.apps import apps
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
@@ -32,6 +33,15 @@ def check_settings(app_configs=None, **kwargs) -> list:
             Error(
                 f"{SETTING_NAME}['INDEX_PAGE_SIZE'] must be a positive whole number.",
                 id="wagtail_mediawire.E002",
+            )
+        )
+    if not apps.is_installed("django.contrib.humanize"):
+        errors.append(
+            Warning(
+                "django.contrib.humanize is not in INSTALLED_APPS: the Recent Posts "
+                "block's relative times will not be translated.",
+                hint="Add 'django.contrib.humanize' to INSTALLED_APPS.",
+                id="wagtail_mediawire.W002",
             )
         )
     return errors

@@ -18,6 +18,14 @@ DEFAULTS: dict[str, Any] = {
     "BASE_TEMPLATE": "base.html",
     # Articles per page on a section (MediaWireIndexPage).
     "INDEX_PAGE_SIZE": 10,
+    # How many posts {% mediawire_recent_posts %} lists when no count is given.
+    "RECENT_POSTS_COUNT": 6,
+    # Words kept in a Recent Posts excerpt before the "…".
+    "RECENT_POSTS_EXCERPT_WORDS": 14,
+    # The cache (an alias of CACHES) and how long a Recent Posts list is kept, in seconds.
+    # Publishing, unpublishing, moving, deleting and view restrictions clear it at once.
+    "CACHE_ALIAS": "default",
+    "CACHE_TIMEOUT": 600,
 }
 
 

@@ -10,9 +10,10 @@ from wagtail.admin.panels import FieldPanel, HelpPanel, ObjectList, TabbedInterf
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.query import PageQuerySet
+from wagtail.rich_text import get_text_for_indexing
 from wagtail.search import index
 
-from ..blocks import RICH_TEXT_FEATURES, ArticleBodyBlock, iter_raw_sources
+from ..blocks import RICH_TEXT_FEATURES, ArticleBodyBlock, iter_raw_paragraphs, iter_raw_sources
 from ..forms import MediaWireArticlePageForm
 from ..settings import get_setting
 from ..validators import safe_http_url, validate_http_url
@@ -94,6 +95,9 @@ class MediaWireArticlePage(Page):
     source_name = models.CharField(
         _("source name"), max_length=255, blank=True, editable=False, db_index=True
     )
+    # Plain text of the summary, else of the first paragraph, made on save so that
+    # listings (Recent Posts) never load the body.
+    excerpt = models.TextField(_("excerpt"), blank=True, editable=False)
     source_url = models.CharField(
         _("source URL"),
         max_length=2048,
@@ -146,16 +150,23 @@ class MediaWireArticlePage(Page):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         update_fields = kwargs.get("update_fields")
-        if update_fields is None or "body" in update_fields:
-            self.update_source_fields()
+        if update_fields is None or {"body", "summary"} & set(update_fields):
+            self.update_derived_fields()
             if update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "source_name", "source_url"}
+                kwargs["update_fields"] = {*update_fields, *self.DERIVED_FIELDS}
         super().save(*args, **kwargs)
 
-    def update_source_fields(self) -> None:
-        first = next(iter_raw_sources(self.body.raw_data), None) or {}
+    DERIVED_FIELDS = ("source_name", "source_url", "excerpt")
+
+    def update_derived_fields(self) -> None:
+        """Fill ``source_name``, ``source_url`` and ``excerpt`` from the content."""
+        raw_body = self.body.raw_data
+        first = next(iter_raw_sources(raw_body), None) or {}
         self.source_name = (first.get("name") or "")[:255]
         self.source_url = safe_http_url(first.get("url"))[:2048]
+        # The summary is plain text already; a paragraph is rich text.
+        text = self.summary or get_text_for_indexing(next(iter_raw_paragraphs(raw_body), ""))
+        self.excerpt = " ".join(text.split())
 
     @cached_property
     def section(self) -> MediaWireIndexPage | None:

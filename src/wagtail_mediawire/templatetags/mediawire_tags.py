@@ -1,0 +1,37 @@
+from django import template
+from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.template.loader import render_to_string
+
+from ..recent import get_recent_posts
+
+register = template.Library()
+
+_CURRENT_PAGE = object()
+
+
+@register.simple_tag(takes_context=True)
+def mediawire_recent_posts(
+    context,
+    count=None,
+    section=None,
+    exclude=_CURRENT_PAGE,
+    template="wagtail_mediawire/tags/recent_posts.html",
+):
+    """Render the Recent Posts block.
+
+    ``count`` defaults to ``RECENT_POSTS_COUNT``; ``section`` limits it to one section
+    (all sections of the current site by default); ``exclude`` defaults to the page
+    being rendered; ``template`` replaces the inclusion template.
+    """
+    request = context.get("request")
+    if request is None:
+        return ""
+    if exclude is _CURRENT_PAGE:
+        exclude = context.get("page")
+    posts = get_recent_posts(request, count=count, section=section, exclude=exclude)
+    return render_to_string(template, {"posts": posts, "request": request})
+
+
+# Humanize's filter, available without adding django.contrib.humanize to a template's
+# {% load %}; its translations need the app in INSTALLED_APPS (check W002).
+register.filter("mediawire_naturaltime", naturaltime)

@@ -1,0 +1,284 @@
+"""{% mediawire_recent_posts %}: what it lists, what it hides, what it costs."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.template import Context, Template
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
+from wagtail.models import Locale, PageViewRestriction, Site
+
+from wagtail_mediawire.factories import (
+    MediaWireArticlePageFactory,
+    MediaWireIndexPageFactory,
+)
+from wagtail_mediawire.models import MediaWireArticlePage
+from wagtail_mediawire.recent import get_recent_posts
+
+pytestmark = pytest.mark.django_db
+
+
+def _request(host="localhost", **attrs):
+    request = RequestFactory().get("/", HTTP_HOST=host)
+    for name, value in attrs.items():
+        setattr(request, name, value)
+    return request
+
+
+def render(tag="{% mediawire_recent_posts %}", request=None, **context):
+    template = Template("{% load mediawire_tags %}" + tag)
+    return template.render(Context({"request": request or _request(), **context}))
+
+
+def titles(request=None, **kwargs):
+    return [post.title for post in get_recent_posts(request or _request(), **kwargs)]
+
+
+def _article(section, title, hours_ago=1, **kwargs):
+    return MediaWireArticlePageFactory(
+        parent=section,
+        title=title,
+        first_published_at=timezone.now() - timedelta(hours=hours_ago),
+        **kwargs,
+    )
+
+
+class TestWhatIsListed:
+    def test_newest_first_with_count(self, section):
+        for hours in (5, 1, 3, 2, 4):
+            _article(section, f"{hours} hours old", hours_ago=hours)
+        assert titles(count=3) == ["1 hours old", "2 hours old", "3 hours old"]
+
+    def test_default_count_comes_from_settings(self, section, settings):
+        for n in range(8):
+            _article(section, f"Report {n}", hours_ago=n + 1)
+        assert len(titles()) == 6
+        settings.WAGTAIL_MEDIAWIRE = {"RECENT_POSTS_COUNT": 2}
+        assert len(titles()) == 2
+
+    def test_section_limits_the_list(self, section, root_page):
+        other = MediaWireIndexPageFactory(parent=root_page, slug="other-wire")
+        _article(section, "In the first section")
+        _article(other, "In the other section")
+        assert titles(section=other) == ["In the other section"]
+        assert sorted(titles()) == ["In the first section", "In the other section"]
+
+    def test_the_page_being_read_is_left_out(self, section):
+        reading = _article(section, "Being read")
+        _article(section, "Another report", hours_ago=2)
+        html = render(page=reading)
+        assert "Another report" in html
+        assert "Being read" not in html
+        assert "Being read" in render(tag="{% mediawire_recent_posts exclude=None %}")
+
+    def test_drafts_are_hidden(self, section):
+        _article(section, "Draft", live=False)
+        _article(section, "Live", hours_ago=2)
+        assert titles() == ["Live"]
+
+    def test_an_expiry_in_the_past_hides_at_once(self, section):
+        # live=True still: publish_scheduled has not run yet.
+        _article(section, "Expired", expire_at=timezone.now() - timedelta(minutes=1))
+        _article(section, "Not yet", expire_at=timezone.now() + timedelta(days=1))
+        assert titles() == ["Not yet"]
+
+    def test_an_expiry_hides_a_cached_post_when_it_passes(self, section):
+        _article(section, "Expires soon", expire_at=timezone.now() + timedelta(minutes=5))
+        _article(section, "Stays", hours_ago=2)
+        assert titles() == ["Expires soon", "Stays"]
+        with time_machine.travel(timezone.now() + timedelta(minutes=6)):
+            assert titles() == ["Stays"]
+
+    @pytest.mark.parametrize("kind", ["password", "login", "groups"])
+    @pytest.mark.parametrize("on_ancestor", [False, True], ids=["page", "ancestor"])
+    def test_view_restrictions_hide(self, section, root_page, kind, on_ancestor):
+        private_section = MediaWireIndexPageFactory(parent=root_page, slug="private-wire")
+        target = _article(private_section if on_ancestor else section, "Restricted")
+        _article(section, "Public", hours_ago=2)
+        restriction = PageViewRestriction.objects.create(
+            page=private_section if on_ancestor else target,
+            restriction_type=kind,
+            password="secret" if kind == "password" else "",
+        )
+        if kind == "groups":
+            restriction.groups.add(Group.objects.get(name="Editors"))
+        assert titles() == ["Public"]
+
+    def test_other_sites_are_hidden(self, section, wagtail_root):
+        other_home = wagtail_root.add_child(title="Other home", slug="other-home")
+        Site.objects.create(hostname="other.example", root_page=other_home)
+        other_section = MediaWireIndexPageFactory(parent=other_home, slug="wire")
+        _article(section, "Ours")
+        _article(other_section, "Theirs")
+        assert titles() == ["Ours"]
+        assert titles(_request(host="other.example")) == ["Theirs"]
+        # A section of another site given explicitly lists nothing here.
+        assert titles(section=other_section) == []
+
+    def test_only_the_active_locale_when_the_site_has_several(self, section, settings):
+        settings.WAGTAIL_I18N_ENABLED = True
+        settings.LANGUAGES = settings.WAGTAIL_CONTENT_LANGUAGES = [
+            ("en", "English"),
+            ("fr", "French"),
+        ]
+        french = Locale.objects.create(language_code="fr")
+        _article(section, "English report")
+        _article(section, "Rapport français", locale=french)
+        with translation.override("en"):
+            assert titles() == ["English report"]
+        with translation.override("fr"):
+            assert titles() == ["Rapport français"]
+
+
+class TestWhatIsShown:
+    def test_excerpt_from_summary_else_first_paragraph_cut_with_ellipsis(self, section):
+        _article(section, "With summary", summary="A short summary.")
+        long_text = " ".join(f"word{n}" for n in range(40))
+        _article(
+            section,
+            "From paragraph",
+            hours_ago=2,
+            body__0__paragraph__value=f"<p><b>Bold</b> &amp; {long_text}</p>",
+            body__1="source",
+        )
+        posts = {p.title: p for p in get_recent_posts(_request())}
+        assert posts["With summary"].excerpt == "A short summary."
+        excerpt = posts["From paragraph"].excerpt
+        assert excerpt.startswith("Bold & word0 word1")
+        assert excerpt.endswith("…")
+        assert "<b>" not in excerpt
+        assert len(excerpt.split()) == 14
+
+    def test_markup_in_titles_and_excerpts_is_escaped(self, section):
+        _article(section, "<script>alert(1)</script>", summary="<img src=x onerror=alert(2)>")
+        html = render()
+        assert "<script>" not in html and "<img" not in html
+        assert "&lt;script&gt;" in html
+
+    def test_link_time_and_heading(self, section):
+        article = _article(section, "Harbour reopens", hours_ago=3)
+        html = render()
+        assert f'href="{article.url}"' in html
+        assert f'datetime="{article.first_published_at.isoformat()}"' in html
+        assert "3\xa0hours ago" in html
+        assert "Recent Posts" in html
+
+    def test_relative_time_is_right_at_render_time_even_when_cached(self, section):
+        MediaWireArticlePageFactory(
+            parent=section, first_published_at=timezone.now() - timedelta(minutes=30)
+        )
+        request = _request()
+        assert "30\xa0minutes ago" in render(request=request)
+        with time_machine.travel(timezone.now() + timedelta(minutes=5)):
+            with CaptureQueriesContext(connection) as ctx:
+                html = render(request=request)
+        assert len(ctx.captured_queries) == 0  # served from the cache
+        assert "35\xa0minutes ago" in html
+
+    def test_nothing_to_list_renders_nothing(self, section):
+        assert render().strip() == ""
+
+    def test_template_can_be_replaced(self, section):
+        _article(section, "Harbour reopens")
+        html = render(tag='{% mediawire_recent_posts template="recent_compact.html" %}')
+        assert html.strip() == "<ol><li>Harbour reopens</li></ol>"
+
+    def test_no_request_in_context_renders_nothing(self, section):
+        _article(section, "Harbour reopens")
+        template = Template("{% load mediawire_tags %}{% mediawire_recent_posts %}")
+        assert template.render(Context({})) == ""
+
+
+class TestCost:
+    @pytest.mark.parametrize("count", [1, 6, 20])
+    def test_cold_render_takes_at_most_two_queries_and_warm_none(self, section, count):
+        for n in range(25):
+            _article(section, f"Report {n}", hours_ago=n + 1)
+        request = _request()
+        # As Wagtail's routing leaves them for a page it serves.
+        request._wagtail_site = Site.find_for_request(request)
+        Site.get_site_root_paths()
+        with CaptureQueriesContext(connection) as cold:
+            html = render(f"{{% mediawire_recent_posts count={count} %}}", request)
+        assert html.count("mediawire-recent__item") == count
+        assert len(cold.captured_queries) <= 2
+        with CaptureQueriesContext(connection) as warm:
+            render(f"{{% mediawire_recent_posts count={count} %}}", request)
+        assert len(warm.captured_queries) == 0
+
+    def test_cold_render_without_a_known_site_takes_at_most_three(self, section):
+        _article(section, "Report")
+        Site.get_site_root_paths()  # cached by Wagtail for every page it serves
+        with CaptureQueriesContext(connection) as cold:
+            render()
+        assert len(cold.captured_queries) <= 3
+
+    def test_the_listing_never_loads_the_body(self, section):
+        _article(section, "Report")
+        with CaptureQueriesContext(connection) as ctx:
+            get_recent_posts(_request())
+        assert all('"body"' not in q["sql"] for q in ctx.captured_queries)
+
+
+class TestInvalidation:
+    """Every change that affects the list shows on the next render, cache or not."""
+
+    def test_publish(self, section):
+        _article(section, "First")
+        assert titles() == ["First"]
+        draft = _article(section, "Second", hours_ago=0, live=False)
+        draft.save_revision().publish()
+        assert titles()[0] == "Second"
+
+    def test_unpublish(self, section):
+        article = _article(section, "First")
+        assert titles() == ["First"]
+        article.unpublish()
+        assert titles() == []
+
+    def test_delete(self, section):
+        article = _article(section, "First")
+        assert titles() == ["First"]
+        article.delete()
+        assert titles() == []
+
+    def test_move_out_of_the_site(self, section, wagtail_root):
+        elsewhere = MediaWireIndexPageFactory(parent=wagtail_root, slug="elsewhere")
+        article = _article(section, "First")
+        assert titles() == ["First"]
+        article.move(elsewhere, pos="last-child")
+        assert titles() == []
+
+    def test_title_and_summary_change(self, section):
+        article = _article(section, "First")
+        assert titles() == ["First"]
+        article.title = "First, corrected"
+        article.summary = "A new summary."
+        article.save_revision().publish()
+        posts = get_recent_posts(_request())
+        assert (posts[0].title, posts[0].excerpt) == ("First, corrected", "A new summary.")
+
+    def test_view_restriction_added_and_removed(self, section):
+        _article(section, "First")
+        assert titles() == ["First"]
+        restriction = PageViewRestriction.objects.create(page=section, restriction_type="login")
+        assert titles() == []
+        restriction.delete()
+        assert titles() == ["First"]
+
+    def test_preview_neither_reads_nor_fills_the_cache(self, section):
+        article = _article(section, "Live title")
+        preview = _request(is_preview=True)
+        assert titles(preview) == ["Live title"]
+        # Not filled by the preview: the next normal render queries.
+        with CaptureQueriesContext(connection) as ctx:
+            assert titles() == ["Live title"]
+        assert len(ctx.captured_queries) > 0
+        # Not read by the preview: a change made behind the cache's back shows there.
+        MediaWireArticlePage.objects.filter(pk=article.pk).update(title="Changed quietly")
+        assert titles() == ["Live title"]  # the cache, as expected
+        assert titles(_request(is_preview=True)) == ["Changed quietly"]
