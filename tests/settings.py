@@ -108,3 +108,11 @@ WAGTAIL_SITE_NAME = "Test site"
 WAGTAILADMIN_BASE_URL = "http://testserver"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILEMBEDS_FINDERS: list = []  # no network: embeds are never fetched in tests
+
+# The cross-process cache test points a "shared" cache at a real Redis server.
+if os.environ.get("MEDIAWIRE_TEST_REDIS_URL"):
+    CACHES["shared"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["MEDIAWIRE_TEST_REDIS_URL"],
+    }
+    WAGTAIL_MEDIAWIRE = {"CACHE_ALIAS": "shared"}
