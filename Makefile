@@ -5,6 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-testing
+# Python 3.13 for the highest corner: on PATH, else pyenv's (its shim fails unless selected).
+PY313 ?= $(firstword $(shell python3.13 -c 'import sys; print(sys.executable)' 2>/dev/null) \
+	$(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13))
 
 .PHONY: install sandbox test test-postgres lint format tox-corners clean
 
@@ -39,8 +42,9 @@ format: $(STAMP)
 
 ## make tox-corners: the lowest and highest corner of the supported matrix
 tox-corners: $(STAMP)
+	@test -n "$(PY313)" || { echo "make: no Python 3.13 found; set PY313=/path/to/python3.13"; exit 1; }
 	$(BIN)/tox -e py311-wagtail74-django52-sqlite
-	scripts/with-postgres $(BIN)/tox -e py313-wagtail80-django61-postgres
+	scripts/with-postgres $(BIN)/tox --discover $(PY313) -e py313-wagtail80-django61-postgres
 
 clean:
 	rm -rf $(VENV) .tox .pytest_cache .ruff_cache sandbox/db.sqlite3 sandbox/media
