@@ -38,3 +38,17 @@ def test_check_setting_must_be_a_dict():
 def test_check_page_size_must_be_positive():
     assert _ids(WAGTAIL_MEDIAWIRE={"INDEX_PAGE_SIZE": 0}) == {"wagtail_mediawire.E002"}
     assert _ids(WAGTAIL_MEDIAWIRE={"INDEX_PAGE_SIZE": "10"}) == {"wagtail_mediawire.E002"}
+
+
+def test_check_modeladmin_and_humanize_are_installed(monkeypatch):
+    from django.apps import apps
+
+    from wagtail_mediawire.checks import check_settings
+
+    def installed_without(*missing):
+        monkeypatch.setattr(apps, "is_installed", lambda name: name not in missing)
+        return {message.id for message in check_settings()}
+
+    assert installed_without("wagtail_modeladmin") == {"wagtail_mediawire.E003"}
+    assert installed_without("django.contrib.humanize") == {"wagtail_mediawire.W002"}
+    assert installed_without() == set()

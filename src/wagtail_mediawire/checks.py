@@ -35,6 +35,14 @@ def check_settings(app_configs=None, **kwargs) -> list:
                 id="wagtail_mediawire.E002",
             )
         )
+    if not apps.is_installed("wagtail_modeladmin"):
+        errors.append(
+            Error(
+                "wagtail_modeladmin is not in INSTALLED_APPS: the Media Wire admin needs it.",
+                hint="Add 'wagtail_modeladmin' to INSTALLED_APPS.",
+                id="wagtail_mediawire.E003",
+            )
+        )
     if not apps.is_installed("django.contrib.humanize"):
         errors.append(
             Warning(

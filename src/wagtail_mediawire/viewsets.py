@@ -9,7 +9,7 @@ class DisclaimerViewSet(SnippetViewSet):
     model = Disclaimer
     icon = "warning"
     menu_label = _("Disclaimers")
-    menu_order = 250
+    menu_order = 201  # right after the Media Wire group
     add_to_admin_menu = True
     list_display = ["name", UpdatedAtColumn()]
     ordering = ["name"]
