@@ -68,3 +68,11 @@ def test_disclaimer_block_deconstructs_without_arguments():
     assert path == "wagtail_mediawire.blocks.DisclaimerBlock"
     assert args == ()
     assert kwargs == {}
+
+
+def test_a_bad_source_url_gets_one_plain_message():
+    block = SourceBlock()
+    with pytest.raises(ValidationError) as excinfo:
+        block.clean(block.to_python({**VALID, "url": "javascript:alert(1)"}))
+    messages = excinfo.value.block_errors["url"].messages
+    assert messages == ["Enter a full web address starting with http:// or https://."]

@@ -7,6 +7,7 @@ them at the end of the article instead of rendering them where they stand.
 from collections.abc import Iterator
 from typing import Any
 
+from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.embeds.blocks import EmbedBlock
@@ -25,17 +26,31 @@ class SourceValue(blocks.StructValue):
         return safe_http_url(self.get("url"))
 
 
+class HttpURLBlock(blocks.URLBlock):
+    """A URLBlock for http and https addresses only, with one plain-words message.
+
+    URLField's own validator would also accept ftp, and repeat "Enter a valid URL."
+    beside ours: this block validates with ``validate_http_url`` alone.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.field
+        others = [v for v in field.validators if type(v) is not URLValidator]
+        field.validators = [v for v in others if v is not validate_http_url] + [validate_http_url]
+        field.error_messages = {**field.error_messages, "invalid": validate_http_url.message}
+
+
 class SourceBlock(blocks.StructBlock):
     name = blocks.CharBlock(
         max_length=255,
         label=_("Source"),
         help_text=_("The agency or website the report comes from."),
     )
-    url = blocks.URLBlock(
+    url = HttpURLBlock(
         max_length=2048,
         label=_("URL"),
         help_text=_("The report's address on the source's website."),
-        validators=[validate_http_url],
     )
     original_headline = blocks.CharBlock(
         required=False,
