@@ -19,7 +19,16 @@ def test_source_block_accepts_a_web_address():
     assert value["url"] == "https://northwind.example/a"
 
 
-@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,x", "/local"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "data:text/html,x",
+        "/local",
+        "agency.example/report",  # no scheme is guessed
+        "//agency.example/report",
+    ],
+)
 def test_source_block_refuses_unsafe_urls_on_the_url_field(url):
     block = SourceBlock()
     with pytest.raises(ValidationError) as excinfo:

@@ -65,6 +65,8 @@ def test_filters_and_search(admin_client, section, root_page):
     assert _rows(admin_client.get(LISTING, {"status": "scheduled"})) == ["Tomorrow"]
     assert _rows(admin_client.get(LISTING, {"q": "northwind"})) == ["Comet"]
     assert _rows(admin_client.get(LISTING, {"q": "harb"})) == ["Harbour"]
+    # A hand-made bad filter value lists nothing rather than failing.
+    assert _rows(admin_client.get(LISTING, {"section": "abc"})) == []
 
 
 def _listing_queries(client):

@@ -3,12 +3,13 @@
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
+from wagtail_mediawire.blocks import NO_SOURCE_MESSAGE
 from wagtail_mediawire.factories import MediaWireArticlePageFactory
-from wagtail_mediawire.forms import NO_SOURCE_MESSAGE
 from wagtail_mediawire.models import MediaWireArticlePage
 
 SOURCE = {
@@ -117,3 +118,44 @@ def test_editing_a_live_article_follows_the_same_rule(admin_client, section):
     page.refresh_from_db()
     assert page.has_unpublished_changes
     assert page.source_name.startswith("Agency")
+
+
+@pytest.mark.django_db
+def test_publishing_without_a_form_is_refused_too(section):
+    draft = MediaWireArticlePageFactory(parent=section, body=[], live=False)
+    revision = draft.save_revision()  # a draft revision is fine
+    with pytest.raises(ValidationError) as excinfo:
+        revision.publish()
+    assert excinfo.value.message_dict["body"] == [str(NO_SOURCE_MESSAGE)]
+    draft.refresh_from_db()
+    assert not draft.live
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("include_descendants", [False, True])
+def test_bulk_publish_is_refused_with_a_message(admin_client, section, include_descendants):
+    with_source = MediaWireArticlePageFactory(parent=section, live=False)
+    without = MediaWireArticlePageFactory(
+        parent=section, title="No source yet", body=[], live=False
+    )
+    target = section if include_descendants else without
+    url = reverse("wagtail_bulk_action", args=("wagtailcore", "page", "publish"))
+    query = f"?id={target.pk}&next=/admin/pages/{section.pk}/"
+    data = {"include_descendants": "on"} if include_descendants else {}
+    response = admin_client.post(url + query, data, follow=True)
+    assert response.status_code == 200
+    assert "add a Source block before publishing “No source yet”" in response.content.decode()
+    without.refresh_from_db()
+    with_source.refresh_from_db()
+    assert not without.live
+    assert not with_source.live  # nothing at all was published
+
+
+@pytest.mark.django_db
+def test_bulk_publish_with_sources_works(admin_client, section):
+    draft = MediaWireArticlePageFactory(parent=section, live=False)
+    url = reverse("wagtail_bulk_action", args=("wagtailcore", "page", "publish"))
+    response = admin_client.post(url + f"?id={draft.pk}", {})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.live

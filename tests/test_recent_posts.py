@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.db import connection
 from django.template import Context, Template
 from django.test import RequestFactory
@@ -17,7 +18,7 @@ from wagtail_mediawire.factories import (
     MediaWireIndexPageFactory,
 )
 from wagtail_mediawire.models import MediaWireArticlePage
-from wagtail_mediawire.recent import get_recent_posts
+from wagtail_mediawire.recent import VERSION_KEY, get_recent_posts, invalidate
 
 pytestmark = pytest.mark.django_db
 
@@ -126,12 +127,22 @@ class TestWhatIsListed:
             ("fr", "French"),
         ]
         french = Locale.objects.create(language_code="fr")
-        _article(section, "English report")
-        _article(section, "Rapport français", locale=french)
+        english_article = _article(section, "English report")
+        # A translated tree as Wagtail makes it: the French home is the English one's sibling.
+        home = section.get_parent()
+        home.copy_for_translation(french)
+        french_section = section.copy_for_translation(french)
+        french_article = english_article.copy_for_translation(french)
+        french_article.title = "Rapport français"
+        french_article.save_revision().publish()
         with translation.override("en"):
             assert titles() == ["English report"]
+            assert titles(section=section) == ["English report"]
         with translation.override("fr"):
             assert titles() == ["Rapport français"]
+            # The section given is the English one: its French translation is used.
+            assert titles(section=section) == ["Rapport français"]
+            assert titles(section=french_section) == ["Rapport français"]
 
 
 class TestWhatIsShown:
@@ -152,6 +163,10 @@ class TestWhatIsShown:
         assert excerpt.endswith("…")
         assert "<b>" not in excerpt
         assert len(excerpt.split()) == 14
+
+    def test_tags_in_a_summary_are_stripped_from_the_excerpt(self, section):
+        _article(section, "Tagged", summary="<b>Bold</b> summary &amp; more")
+        assert get_recent_posts(_request())[0].excerpt == "Bold summary &amp; more"
 
     def test_markup_in_titles_and_excerpts_is_escaped(self, section):
         _article(section, "<script>alert(1)</script>", summary="<img src=x onerror=alert(2)>")
@@ -186,6 +201,14 @@ class TestWhatIsShown:
         _article(section, "Harbour reopens")
         html = render(tag='{% mediawire_recent_posts template="recent_compact.html" %}')
         assert html.strip() == "<ol><li>Harbour reopens</li></ol>"
+
+    @pytest.mark.parametrize(
+        "args", ['count="x"', "count=0", 'exclude=""', 'exclude="abc"', 'section="nope"']
+    )
+    def test_odd_arguments_never_fail(self, section, args):
+        _article(section, "Harbour reopens")
+        html = render(tag=f"{{% mediawire_recent_posts {args} %}}")
+        assert "Harbour reopens" in html or html.strip() == ""
 
     def test_no_request_in_context_renders_nothing(self, section):
         _article(section, "Harbour reopens")
@@ -269,6 +292,38 @@ class TestInvalidation:
         assert titles() == []
         restriction.delete()
         assert titles() == ["First"]
+
+    def test_ancestor_slug_change_updates_urls(self, section):
+        article = _article(section, "First")
+        assert get_recent_posts(_request())[0].url == article.url
+        section.slug = "wire-desk"
+        section.save_revision().publish()
+        assert get_recent_posts(_request())[0].url.startswith("/wire-desk/")
+
+    def test_a_restriction_groups_change_clears_the_cache(self, section):
+        _article(section, "First")
+        restriction = PageViewRestriction.objects.create(page=section, restriction_type="groups")
+        assert titles() == []
+        version = cache.get(VERSION_KEY)
+        # Changing only the groups is an m2m change, not a save of the restriction.
+        restriction.groups.add(Group.objects.get(name="Editors"))
+        assert cache.get(VERSION_KEY) != version
+
+    def test_site_root_change(self, section, root_page, wagtail_root):
+        _article(section, "First")
+        assert titles() == ["First"]
+        other_home = wagtail_root.add_child(title="Other home", slug="other-home")
+        site = Site.objects.get(is_default_site=True)
+        site.root_page = other_home
+        site.save()
+        assert titles() == []
+
+    def test_invalidation_is_repeated_on_commit(self, section, django_capture_on_commit_callbacks):
+        _article(section, "First")
+        assert titles() == ["First"]
+        with django_capture_on_commit_callbacks() as callbacks:
+            _article(section, "Second", hours_ago=0)
+        assert invalidate in callbacks
 
     def test_preview_neither_reads_nor_fills_the_cache(self, section):
         article = _article(section, "Live title")

@@ -1,8 +1,11 @@
 """What a reader sees: the article page and the section page."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
 from wagtail_mediawire.factories import (
@@ -177,6 +180,27 @@ class TestSectionListing:
         html = _html(client, section)
         assert html.index("Newer report") < html.index("Older report")
         assert "Draft report" not in html
+        assert "Private report" not in html
+
+    def test_expired_articles_are_not_listed(self, client, section):
+        MediaWireArticlePageFactory(
+            parent=section, title="Expired report", expire_at=timezone.now() - timedelta(minutes=1)
+        )
+        MediaWireArticlePageFactory(parent=section, title="Current report")
+        html = _html(client, section)
+        assert "Current report" in html
+        assert "Expired report" not in html
+
+    def test_a_restricted_section_lists_its_articles_to_those_let_in(
+        self, client, section, django_user_model
+    ):
+        MediaWireArticlePageFactory(parent=section, title="Members report")
+        private = MediaWireArticlePageFactory(parent=section, title="Private report")
+        PageViewRestriction.objects.create(page=section, restriction_type="login")
+        PageViewRestriction.objects.create(page=private, restriction_type="password", password="x")
+        client.force_login(django_user_model.objects.create_user("reader", password="pw"))
+        html = _html(client, section)
+        assert "Members report" in html
         assert "Private report" not in html
 
     def test_pagination_never_fails_on_a_bad_page_number(self, client, section, settings):

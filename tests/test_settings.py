@@ -1,3 +1,4 @@
+import pytest
 from django.core.checks import run_checks
 from django.test import override_settings
 
@@ -35,9 +36,20 @@ def test_check_setting_must_be_a_dict():
     assert _ids(WAGTAIL_MEDIAWIRE=["BASE_TEMPLATE"]) == {"wagtail_mediawire.E001"}
 
 
-def test_check_page_size_must_be_positive():
-    assert _ids(WAGTAIL_MEDIAWIRE={"INDEX_PAGE_SIZE": 0}) == {"wagtail_mediawire.E002"}
-    assert _ids(WAGTAIL_MEDIAWIRE={"INDEX_PAGE_SIZE": "10"}) == {"wagtail_mediawire.E002"}
+@pytest.mark.parametrize(
+    "key", ["INDEX_PAGE_SIZE", "RECENT_POSTS_COUNT", "RECENT_POSTS_EXCERPT_WORDS", "CACHE_TIMEOUT"]
+)
+@pytest.mark.parametrize("value", [0, "10", None, True])
+def test_check_numbers_must_be_positive_whole_numbers(key, value):
+    assert _ids(WAGTAIL_MEDIAWIRE={key: value}) == {"wagtail_mediawire.E002"}
+
+
+def test_check_cache_alias_must_exist():
+    assert _ids(WAGTAIL_MEDIAWIRE={"CACHE_ALIAS": "nope"}) == {"wagtail_mediawire.E004"}
+
+
+def test_check_base_template_must_exist():
+    assert _ids(WAGTAIL_MEDIAWIRE={"BASE_TEMPLATE": "missing.html"}) == {"wagtail_mediawire.W003"}
 
 
 def test_check_modeladmin_and_humanize_are_installed(monkeypatch):

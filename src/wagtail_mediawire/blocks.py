@@ -7,14 +7,14 @@ them at the end of the article instead of rendering them where they stand.
 from collections.abc import Iterator
 from typing import Any
 
-from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageBlock
 from wagtail.snippets.blocks import SnippetChooserBlock
 
-from .validators import safe_http_url, validate_http_url
+from .fields import HttpURLFormField
+from .validators import safe_http_url
 
 RICH_TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
@@ -26,19 +26,29 @@ class SourceValue(blocks.StructValue):
         return safe_http_url(self.get("url"))
 
 
-class HttpURLBlock(blocks.URLBlock):
-    """A URLBlock for http and https addresses only, with one plain-words message.
+class HttpURLBlock(blocks.FieldBlock):
+    """A URL block for http and https addresses only (see ``HttpURLFormField``)."""
 
-    URLField's own validator would also accept ftp, and repeat "Enter a valid URL."
-    beside ours: this block validates with ``validate_http_url`` alone.
-    """
+    def __init__(
+        self,
+        required: bool = True,
+        help_text: str | None = None,
+        max_length: int | None = None,
+        min_length: int | None = None,
+        validators: Any = (),
+        **kwargs: Any,
+    ) -> None:
+        self.field = HttpURLFormField(
+            required=required,
+            help_text=help_text,
+            max_length=max_length,
+            min_length=min_length,
+            validators=validators,
+        )
+        super().__init__(**kwargs)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.field
-        others = [v for v in field.validators if type(v) is not URLValidator]
-        field.validators = [v for v in others if v is not validate_http_url] + [validate_http_url]
-        field.error_messages = {**field.error_messages, "invalid": validate_http_url.message}
+    class Meta:
+        icon = "link-external"
 
 
 class SourceBlock(blocks.StructBlock):
@@ -121,8 +131,10 @@ class ArticleBodyBlock(blocks.StreamBlock):
     disclaimer = DisclaimerBlock()
 
 
-# Blocks that the article shows in its footer rather than in the flow of the body.
-FOOTER_BLOCK_TYPES = frozenset({"source", "disclaimer"})
+NO_SOURCE_MESSAGE = _(
+    "Add a Source block with the report's web address before publishing. "
+    "A draft can be saved without one."
+)
 
 
 def iter_raw_sources(raw_stream: Any) -> Iterator[dict]:
@@ -137,3 +149,8 @@ def iter_raw_paragraphs(raw_stream: Any) -> Iterator[str]:
     for item in raw_stream or ():
         if item and item.get("type") == "paragraph" and isinstance(item.get("value"), str):
             yield item["value"]
+
+
+def has_source_url(raw_stream: Any) -> bool:
+    """Whether a body (raw StreamField data) has a Source block with a safe URL."""
+    return any(safe_http_url(value.get("url")) for value in iter_raw_sources(raw_stream))

@@ -3,8 +3,17 @@
 from django.apps import apps
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
 
 from .settings import DEFAULTS, SETTING_NAME, get_config
+
+POSITIVE_WHOLE_NUMBERS = (
+    "INDEX_PAGE_SIZE",
+    "RECENT_POSTS_COUNT",
+    "RECENT_POSTS_EXCERPT_WORDS",
+    "CACHE_TIMEOUT",
+)
 
 
 @register(Tags.compatibility)
@@ -27,12 +36,34 @@ def check_settings(app_configs=None, **kwargs) -> list:
                 id="wagtail_mediawire.W001",
             )
         )
-    size = get_config()["INDEX_PAGE_SIZE"]
-    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+    config = get_config()
+    for key in POSITIVE_WHOLE_NUMBERS:
+        value = config[key]
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            errors.append(
+                Error(
+                    f"{SETTING_NAME}[{key!r}] must be a positive whole number, not {value!r}.",
+                    id="wagtail_mediawire.E002",
+                )
+            )
+    if config["CACHE_ALIAS"] not in settings.CACHES:
         errors.append(
             Error(
-                f"{SETTING_NAME}['INDEX_PAGE_SIZE'] must be a positive whole number.",
-                id="wagtail_mediawire.E002",
+                f"{SETTING_NAME}['CACHE_ALIAS'] is {config['CACHE_ALIAS']!r}, "
+                "which is not a cache in CACHES.",
+                hint="Use an alias of settings.CACHES, such as 'default'.",
+                id="wagtail_mediawire.E004",
+            )
+        )
+    try:
+        get_template(config["BASE_TEMPLATE"])
+    except TemplateDoesNotExist:
+        errors.append(
+            Warning(
+                f"{SETTING_NAME}['BASE_TEMPLATE'] is {config['BASE_TEMPLATE']!r}, "
+                "which no template loader finds: wire pages will fail to render.",
+                hint="Create that template or point BASE_TEMPLATE at your base template.",
+                id="wagtail_mediawire.W003",
             )
         )
     if not apps.is_installed("wagtail_modeladmin"):

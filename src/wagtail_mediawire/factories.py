@@ -4,7 +4,7 @@ Needs the ``factories`` extra: ``pip install "wagtail-mediawire[factories]"``.
 
     article = MediaWireArticlePageFactory(parent=section)        # with a valid source
     MediaWireArticlePageFactory(parent=section, body__0__source__name="Agency")
-    MediaWireArticlePageFactory(parent=section, body=[])         # no source at all
+    MediaWireArticlePageFactory(parent=section, body=[], live=False)  # a draft, no source
 """
 
 import factory

@@ -47,6 +47,8 @@ class SectionFilter(SimpleListFilter):
     def queryset(self, request, queryset):
         if not self.value():
             return queryset
+        if not self.value().isdigit():
+            return queryset.none()
         section = MediaWireIndexPage.objects.filter(pk=self.value()).first()
         return queryset.child_of(section) if section else queryset.none()
 

@@ -14,7 +14,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db.models import Q
+from django.db.models import Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -61,6 +62,16 @@ def _active_language() -> str:
     return get_supported_content_language_variant(get_language())
 
 
+def _tree_path(page: Page, language: str) -> Any:
+    if not language:
+        return page.path
+    translations = Page.objects.filter(
+        translation_key=page.translation_key, locale__language_code=language
+    )
+    # No translation: a path no page has, so nothing is listed.
+    return Coalesce(Subquery(translations.values("path")[:1]), Value("-"))
+
+
 def query_recent_posts(
     *,
     site: Site,
@@ -72,17 +83,12 @@ def query_recent_posts(
 ) -> tuple[list[RecentPost], datetime | None]:
     """The posts, newest first, and the moment the first of them expires (or None).
 
-    Two queries: Wagtail's view restrictions, then the posts themselves.
+    Two queries: Wagtail's view restrictions, then the posts themselves. A section
+    of another site lists nothing.
     """
-    root: Page = site.root_page
-    if section is not None:
-        if not section.path.startswith(root.path):
-            return [], None  # a section of another site
-        root = section
     now = timezone.now()
     queryset = (
         MediaWireArticlePage.objects.live()
-        .descendant_of(root)
         .public()
         # live=True stays until publish_scheduled runs; an expiry in the past hides at once.
         .filter(Q(expire_at__isnull=True) | Q(expire_at__gt=now))
@@ -90,6 +96,11 @@ def query_recent_posts(
         .select_related("locale")
         .order_by("-first_published_at", "-pk")
     )
+    # Under the site's root and, if given, the section: in the active language, under
+    # their translations (a translated home page is the root page's sibling).
+    for root in (site.root_page, section):
+        if root is not None:
+            queryset = queryset.filter(path__startswith=_tree_path(root, language))
     if language:
         queryset = queryset.filter(locale__language_code=language)
     if exclude_pk is not None:
@@ -110,6 +121,14 @@ def query_recent_posts(
     return posts, min(expiries, default=None)
 
 
+def _whole_number(value: Any) -> int | None:
+    """``value`` as an int, or None: template arguments may be strings or anything."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def get_recent_posts(
     request: HttpRequest,
     *,
@@ -125,10 +144,12 @@ def get_recent_posts(
     site = Site.find_for_request(request)
     if site is None:
         return []
-    count = int(count or get_setting("RECENT_POSTS_COUNT"))
-    if count < 1:
+    count = _whole_number(get_setting("RECENT_POSTS_COUNT") if count is None else count)
+    if not count or count < 1:
         return []
-    exclude_pk = getattr(exclude, "pk", exclude)
+    exclude_pk = _whole_number(exclude.pk if isinstance(exclude, Page) else exclude)
+    if not isinstance(section, MediaWireIndexPage):
+        section = None
     params = {
         "site": site,
         "count": count,

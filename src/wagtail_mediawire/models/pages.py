@@ -1,19 +1,30 @@
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
 from django.db import models
+from django.db.models import Q
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, HelpPanel, ObjectList, TabbedInterface
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 from wagtail.query import PageQuerySet
 from wagtail.rich_text import get_text_for_indexing
 from wagtail.search import index
 
-from ..blocks import RICH_TEXT_FEATURES, ArticleBodyBlock, iter_raw_paragraphs, iter_raw_sources
+from ..blocks import (
+    NO_SOURCE_MESSAGE,
+    RICH_TEXT_FEATURES,
+    ArticleBodyBlock,
+    has_source_url,
+    iter_raw_paragraphs,
+    iter_raw_sources,
+)
 from ..forms import MediaWireArticlePageForm
 from ..settings import get_setting
 from ..validators import safe_http_url, validate_http_url
@@ -60,14 +71,25 @@ class MediaWireIndexPage(Page):
         verbose_name_plural = _("Media Wire sections")
 
     def get_articles(self) -> PageQuerySet:
-        """Live, public articles of this section, newest first, without their bodies."""
-        return (
+        """Live, unexpired articles of this section, newest first, without their bodies.
+
+        Articles under a view restriction of their own are left out; a restriction on
+        the section itself (or above) is not, since whoever reads this list passed it.
+        """
+        queryset = (
             MediaWireArticlePage.objects.child_of(self)
             .live()
-            .public()
+            .filter(Q(expire_at__isnull=True) | Q(expire_at__gt=timezone.now()))
             .defer_streamfields()
             .order_by("-first_published_at", "-pk")
         )
+        restricted = PageViewRestriction.objects.filter(
+            page__path__startswith=self.path, page__depth__gt=self.depth
+        ).values("page__path")
+        private = Q()
+        for restriction in restricted:
+            private |= Q(path__startswith=restriction["page__path"])
+        return queryset.exclude(private) if private else queryset
 
     def paginate_articles(self, request: HttpRequest) -> PaginatorPage:
         paginator = Paginator(self.get_articles(), get_setting("INDEX_PAGE_SIZE"))
@@ -164,9 +186,34 @@ class MediaWireArticlePage(Page):
         first = next(iter_raw_sources(raw_body), None) or {}
         self.source_name = (first.get("name") or "")[:255]
         self.source_url = safe_http_url(first.get("url"))[:2048]
-        # The summary is plain text already; a paragraph is rich text.
-        text = self.summary or get_text_for_indexing(next(iter_raw_paragraphs(raw_body), ""))
+        if self.summary.strip():
+            text = strip_tags(self.summary)
+        else:
+            text = get_text_for_indexing(next(iter_raw_paragraphs(raw_body), ""))
         self.excerpt = " ".join(text.split())
+
+    def save_revision(self, *args: Any, **kwargs: Any):
+        # A revision may be a draft without a source, even of a live article.
+        self._saving_revision = True
+        try:
+            return super().save_revision(*args, **kwargs)
+        finally:
+            self._saving_revision = False
+
+    def clean(self) -> None:
+        """The editorial rule, for every way of publishing, with a form or without.
+
+        Wagtail publishes by saving the page with ``live=True``: a revision's
+        ``publish()``, bulk publishing, workflow approval, ``publish_scheduled``.
+        Revisions (drafts) are exempt.
+        """
+        super().clean()
+        exempt = getattr(self, "_saving_revision", False) or getattr(
+            self, "_source_rule_checked_by_form", False
+        )
+        if self.live and not exempt:
+            if not has_source_url(self.body.raw_data):
+                raise ValidationError({"body": NO_SOURCE_MESSAGE})
 
     @cached_property
     def section(self) -> MediaWireIndexPage | None:

@@ -1,0 +1,23 @@
+from typing import Any
+
+from django import forms
+
+from .validators import validate_http_url
+
+
+class HttpURLFormField(forms.URLField):
+    """A URL form field for http and https addresses only, with one plain message.
+
+    Unlike Django's URLField it guesses no scheme: "agency.example/report" and
+    "//agency.example/report" are refused, not silently turned into https links.
+    """
+
+    default_validators = [validate_http_url]
+    default_error_messages = {"invalid": validate_http_url.message}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("assume_scheme", "https")  # unused; silences Django 5.2's warning
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> str:
+        return forms.CharField.to_python(self, value)
