@@ -34,7 +34,11 @@ from wagtail.models import Locale, Page, Site  # noqa: E402
 
 from wagtail_mediawire.factories import MediaWireIndexPageFactory  # noqa: E402
 from wagtail_mediawire.models import MediaWireArticlePage  # noqa: E402
-from wagtail_mediawire.recent import get_recent_posts, invalidate  # noqa: E402
+from wagtail_mediawire.recent import (  # noqa: E402
+    get_recent_posts,
+    invalidate,
+    recent_posts_queryset,
+)
 
 
 def bulk_articles(section, count: int) -> None:
@@ -92,18 +96,8 @@ def measure(request, runs: int, cold: bool) -> tuple[float, int]:
 
 
 def explain() -> str:
-    from wagtail_mediawire.recent import MediaWireArticlePage as Article  # same query shape
-
     site = Site.objects.get(is_default_site=True)
-    queryset = (
-        Article.objects.live()
-        .descendant_of(site.root_page)
-        .public()
-        .filter(expire_at__isnull=True)
-        .defer_streamfields()
-        .order_by("-first_published_at", "-pk")[:6]
-    )
-    return queryset.explain(analyze=True)
+    return recent_posts_queryset(site=site)[:6].explain(analyze=True)
 
 
 def main() -> None:

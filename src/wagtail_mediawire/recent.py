@@ -22,6 +22,7 @@ from django.utils.text import Truncator
 from django.utils.translation import get_language
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Page, Site
+from wagtail.query import PageQuerySet
 
 from .models import MediaWireArticlePage, MediaWireIndexPage
 from .settings import get_setting
@@ -72,20 +73,15 @@ def _tree_path(page: Page, language: str) -> Any:
     return Coalesce(Subquery(translations.values("path")[:1]), Value("-"))
 
 
-def query_recent_posts(
+def recent_posts_queryset(
     *,
     site: Site,
-    count: int,
     section: MediaWireIndexPage | None = None,
     exclude_pk: int | None = None,
     language: str = "",
-    request: HttpRequest | None = None,
-) -> tuple[list[RecentPost], datetime | None]:
-    """The posts, newest first, and the moment the first of them expires (or None).
-
-    Two queries: Wagtail's view restrictions, then the posts themselves. A section
-    of another site lists nothing.
-    """
+) -> PageQuerySet:
+    """What an anonymous reader of ``site`` may see, newest first (one query, plus
+    Wagtail's view restrictions)."""
     now = timezone.now()
     queryset = (
         MediaWireArticlePage.objects.live()
@@ -105,6 +101,26 @@ def query_recent_posts(
         queryset = queryset.filter(locale__language_code=language)
     if exclude_pk is not None:
         queryset = queryset.exclude(pk=exclude_pk)
+    return queryset
+
+
+def query_recent_posts(
+    *,
+    site: Site,
+    count: int,
+    section: MediaWireIndexPage | None = None,
+    exclude_pk: int | None = None,
+    language: str = "",
+    request: HttpRequest | None = None,
+) -> tuple[list[RecentPost], datetime | None]:
+    """The posts, newest first, and the moment the first of them expires (or None).
+
+    Two queries: Wagtail's view restrictions, then the posts themselves. A section
+    of another site lists nothing.
+    """
+    queryset = recent_posts_queryset(
+        site=site, section=section, exclude_pk=exclude_pk, language=language
+    )
     pages = list(queryset[:count])
     words = get_setting("RECENT_POSTS_EXCERPT_WORDS")
     posts = [
