@@ -67,6 +67,7 @@ def test_filters_and_search(admin_client, section, root_page):
     assert _rows(admin_client.get(LISTING, {"q": "harb"})) == ["Harbour"]
     # A hand-made bad filter value lists nothing rather than failing.
     assert _rows(admin_client.get(LISTING, {"section": "abc"})) == []
+    assert _rows(admin_client.get(LISTING, {"section": "²"})) == []
 
 
 def _listing_queries(client):

@@ -159,3 +159,27 @@ def test_bulk_publish_with_sources_works(admin_client, section):
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.live
+
+
+@pytest.mark.django_db
+def test_during_moderation_a_draft_must_keep_its_source(admin_client, section):
+    # Wagtail's default "Moderators approval" workflow covers the whole tree.
+    page = MediaWireArticlePageFactory(parent=section, live=False, slug="ferry-timetable")
+    url = reverse("wagtailadmin_pages:edit", args=(page.pk,))
+    response = admin_client.post(url, _data(source=SOURCE, action="action-submit"))
+    assert response.status_code == 302
+    page.refresh_from_db()
+    assert page.workflow_in_progress
+
+    # Approval publishes the latest revision, so a sourceless draft is refused now.
+    response = admin_client.post(url, _data())
+    assert _body_errors(response) == [str(NO_SOURCE_MESSAGE)]
+
+    task_state = page.current_workflow_state.current_task_state
+    approve = reverse(
+        "wagtailadmin_pages:workflow_action", args=(page.pk, "approve", task_state.pk)
+    )
+    assert admin_client.post(approve, {"comment": ""}).status_code == 302
+    page.refresh_from_db()
+    assert page.live
+    assert page.source_url == SOURCE["url"]

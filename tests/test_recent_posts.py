@@ -11,7 +11,7 @@ from django.template import Context, Template
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
-from wagtail.models import Locale, PageViewRestriction, Site
+from wagtail.models import Locale, Page, PageViewRestriction, Site
 
 from wagtail_mediawire.factories import (
     MediaWireArticlePageFactory,
@@ -66,6 +66,8 @@ class TestWhatIsListed:
         _article(section, "In the first section")
         _article(other, "In the other section")
         assert titles(section=other) == ["In the other section"]
+        # A plain Page, as {% mediawire_recent_posts section=page.get_parent %} passes it.
+        assert titles(section=Page.objects.get(pk=other.pk)) == ["In the other section"]
         assert sorted(titles()) == ["In the first section", "In the other section"]
 
     def test_the_page_being_read_is_left_out(self, section):

@@ -4,28 +4,32 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from wagtail.models import Page
 
 from .blocks import has_source_url
 from .models import MediaWireArticlePage
 
 
-def _articles_to_publish(objects, include_descendants: bool):
+def _articles_to_publish(objects, include_descendants: bool, user):
     for page in objects:
         yield page
         if include_descendants:
-            yield from page.get_descendants().not_live().type(MediaWireArticlePage)
+            # The descendants Wagtail will publish: drafts this user may publish.
+            for descendant in page.get_descendants().not_live().type(MediaWireArticlePage):
+                if descendant.permissions_for_user(user).can_publish():
+                    yield descendant
 
 
 def refuse_bulk_publish_without_source(
     request: HttpRequest, action_type: str, objects, action
 ) -> HttpResponse | None:
     """A ``before_bulk_action`` hook: stop a bulk publish that includes a sourceless article."""
-    if action_type != "publish":
+    if action_type != "publish" or not issubclass(getattr(action, "model", object), Page):
         return None
     form = getattr(action, "cleaned_form", None)
     include_descendants = bool(form and form.cleaned_data.get("include_descendants"))
     missing = []
-    for page in _articles_to_publish(objects, include_descendants):
+    for page in _articles_to_publish(objects, include_descendants, request.user):
         page = page.specific_deferred
         if not isinstance(page, MediaWireArticlePage):
             continue

@@ -21,7 +21,12 @@ class MediaWireArticlePageForm(WagtailAdminPageForm):
     def clean(self):
         cleaned_data = super().clean()
         body = cleaned_data.get("body")
-        if not self.is_deferred_validation and "body" not in self.errors:
+        # While a workflow runs, approval publishes the latest revision, so even a
+        # draft saved then must keep its source.
+        enforce = not self.is_deferred_validation or (
+            self.instance.pk is not None and self.instance.workflow_in_progress
+        )
+        if enforce and "body" not in self.errors:
             if body is None or not has_source_url(body.raw_data):
                 self.add_error("body", NO_SOURCE_MESSAGE)
         return cleaned_data

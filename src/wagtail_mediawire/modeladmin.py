@@ -47,9 +47,10 @@ class SectionFilter(SimpleListFilter):
     def queryset(self, request, queryset):
         if not self.value():
             return queryset
-        if not self.value().isdigit():
+        try:
+            section = MediaWireIndexPage.objects.filter(pk=int(self.value())).first()
+        except ValueError:
             return queryset.none()
-        section = MediaWireIndexPage.objects.filter(pk=self.value()).first()
         return queryset.child_of(section) if section else queryset.none()
 
 

@@ -164,6 +164,8 @@ def get_recent_posts(
     if not count or count < 1:
         return []
     exclude_pk = _whole_number(exclude.pk if isinstance(exclude, Page) else exclude)
+    if isinstance(section, Page):
+        section = section.specific_deferred  # e.g. page.get_parent in a template
     if not isinstance(section, MediaWireIndexPage):
         section = None
     params = {
