@@ -8,6 +8,17 @@ from django.template.loader import get_template
 
 from .settings import DEFAULTS, SETTING_NAME, get_config
 
+# (app, level, check id, what goes wrong without it)
+REQUIRED_APPS = (
+    ("wagtail_modeladmin", Error, "wagtail_mediawire.E003", "the Media Wire admin needs it"),
+    (
+        "django.contrib.humanize",
+        Warning,
+        "wagtail_mediawire.W002",
+        "the Recent Posts block's relative times will not be translated",
+    ),
+)
+
 POSITIVE_WHOLE_NUMBERS = (
     "INDEX_PAGE_SIZE",
     "RECENT_POSTS_COUNT",
@@ -66,21 +77,13 @@ def check_settings(app_configs=None, **kwargs) -> list:
                 id="wagtail_mediawire.W003",
             )
         )
-    if not apps.is_installed("wagtail_modeladmin"):
-        errors.append(
-            Error(
-                "wagtail_modeladmin is not in INSTALLED_APPS: the Media Wire admin needs it.",
-                hint="Add 'wagtail_modeladmin' to INSTALLED_APPS.",
-                id="wagtail_mediawire.E003",
+    for app, level, id_, why in REQUIRED_APPS:
+        if not apps.is_installed(app):
+            errors.append(
+                level(
+                    f"{app} is not in INSTALLED_APPS: {why}.",
+                    hint=f"Add '{app}' to INSTALLED_APPS.",
+                    id=id_,
+                )
             )
-        )
-    if not apps.is_installed("django.contrib.humanize"):
-        errors.append(
-            Warning(
-                "django.contrib.humanize is not in INSTALLED_APPS: the Recent Posts "
-                "block's relative times will not be translated.",
-                hint="Add 'django.contrib.humanize' to INSTALLED_APPS.",
-                id="wagtail_mediawire.W002",
-            )
-        )
     return errors

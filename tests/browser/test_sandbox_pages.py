@@ -2,7 +2,6 @@
 README's screenshot (``make screenshot`` rewrites docs/img/article.png)."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -11,17 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.utils import free_port
+
 from .conftest import serious_violations
 
 ROOT = Path(__file__).resolve().parents[2]
 README_SCREENSHOT = ROOT / "docs" / "img" / "article.png"
 ARTICLE = "/media-wire/kestrel-bay-harbour-reopens/"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +29,7 @@ def sandbox_url(tmp_path_factory, browser):
     manage = [sys.executable, str(ROOT / "sandbox" / "manage.py")]
     for args in (["migrate", "--noinput", "-v0"], ["load_demo"]):
         subprocess.run(manage + args, env=env, check=True, capture_output=True, timeout=300)
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"],
         env=env,
