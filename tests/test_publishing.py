@@ -1,14 +1,16 @@
 """The editorial rule: no publishing (nor scheduling, nor submitting) without a source."""
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
-from wagtail_mediawire.blocks import NO_SOURCE_MESSAGE
+from wagtail_mediawire.publishing import NO_SOURCE_MESSAGE
 from wagtail_mediawire.factories import MediaWireArticlePageFactory
 from wagtail_mediawire.models import MediaWireArticlePage
 
@@ -183,3 +185,118 @@ def test_during_moderation_a_draft_must_keep_its_source(admin_client, section):
     page.refresh_from_db()
     assert page.live
     assert page.source_url == SOURCE["url"]
+
+
+# Scheduling, publish_scheduled and workflow approval: the paths around the form.
+
+
+def _sourceless_revision(page, **attrs):
+    """A revision without a source, as code (not the editor) can write one."""
+    page.body = []
+    for name, value in attrs.items():
+        setattr(page, name, value)
+    return page.save_revision(clean=False)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("live", [False, True])
+def test_scheduling_without_a_source_is_refused_by_code(section, live):
+    page = MediaWireArticlePageFactory(parent=section, live=False)
+    if live:
+        page.save_revision().publish()
+    revision = _sourceless_revision(page, go_live_at=timezone.now() + timedelta(days=1))
+    with pytest.raises(ValidationError) as excinfo:
+        revision.publish()
+    assert excinfo.value.message_dict["body"] == [str(NO_SOURCE_MESSAGE)]
+    revision.refresh_from_db()
+    assert revision.approved_go_live_at is None
+    page.refresh_from_db()
+    assert page.live is live
+
+
+@pytest.mark.django_db
+def test_scheduling_a_live_article_without_a_source_is_refused_in_the_editor(
+    admin_client, section
+):
+    page = MediaWireArticlePageFactory(parent=section, slug="ferry-timetable")
+    page.save_revision().publish()
+    go_live = (timezone.now() + timedelta(days=1)).strftime("%Y-%m-%d %H:%M")
+    url = reverse("wagtailadmin_pages:edit", args=(page.pk,))
+    response = admin_client.post(url, _data(action="action-publish", go_live_at=go_live))
+    assert _body_errors(response) == [str(NO_SOURCE_MESSAGE)]
+    assert not page.revisions.filter(approved_go_live_at__isnull=False).exists()
+
+
+@pytest.mark.django_db
+def test_publish_scheduled_skips_a_sourceless_schedule_and_publishes_the_rest(
+    section, caplog
+):
+    from django.core.management import call_command
+    from wagtail.models import PageLogEntry
+
+    soon = timezone.now() + timedelta(minutes=1)
+    # The sourceless schedule comes first, as the command orders them.
+    sourceless = MediaWireArticlePageFactory(parent=section, live=False, title="No source")
+    bad = _sourceless_revision(sourceless, go_live_at=soon)
+    # A schedule written around the rule (or before it existed).
+    type(bad).objects.filter(pk=bad.pk).update(approved_go_live_at=soon)
+    fine = []
+    for n in range(2):
+        page = MediaWireArticlePageFactory(parent=section, live=False, title=f"Due {n}")
+        page.go_live_at = soon + timedelta(seconds=n + 1)
+        page.save_revision().publish()  # scheduled, with a source
+        fine.append(page)
+
+    with time_machine.travel(soon + timedelta(minutes=10)):
+        with caplog.at_level("ERROR", logger="wagtail_mediawire"):
+            call_command("publish_scheduled", stdout=StringIO())
+
+    for page in fine:
+        page.refresh_from_db()
+        assert page.live
+    sourceless.refresh_from_db()
+    assert not sourceless.live
+    bad.refresh_from_db()
+    assert bad.approved_go_live_at is None  # not retried every run
+    assert "No source" in caplog.text and "no source" in caplog.text
+    assert PageLogEntry.objects.filter(page=sourceless, action="wagtail.schedule.cancel").exists()
+
+
+def _in_moderation(admin_client, section):
+    page = MediaWireArticlePageFactory(parent=section, live=False, slug="ferry-timetable")
+    url = reverse("wagtailadmin_pages:edit", args=(page.pk,))
+    assert admin_client.post(url, _data(source=SOURCE, action="action-submit")).status_code == 302
+    page.refresh_from_db()
+    return page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("xhr", [False, True])
+def test_approving_a_revision_that_lost_its_source_says_why_and_changes_nothing(
+    admin_client, section, xhr
+):
+    page = _in_moderation(admin_client, section)
+    task_state = page.current_workflow_state.current_task_state
+    _sourceless_revision(page)  # by code, around the form
+    revisions = page.revisions.count()
+
+    approve = reverse(
+        "wagtailadmin_pages:workflow_action", args=(page.pk, "approve", task_state.pk)
+    )
+    headers = {"HTTP_X_REQUESTED_WITH": "XMLHttpRequest"} if xhr else {}
+    response = admin_client.post(approve, {"comment": ""}, **headers)
+    edit_url = reverse("wagtailadmin_pages:edit", args=(page.pk,))
+    if xhr:
+        assert response.json() == {"step": "success", "redirect": edit_url}
+    else:
+        assert response.status_code == 302
+        assert response["Location"] == edit_url
+    html = admin_client.get(edit_url).content.decode()
+    assert "was not approved" in html and "Source block" in html
+
+    page.refresh_from_db()
+    assert not page.live
+    assert page.workflow_in_progress
+    task_state.refresh_from_db()
+    assert task_state.status == task_state.STATUS_IN_PROGRESS
+    assert page.revisions.count() == revisions

@@ -4,9 +4,12 @@
 them at the end of the article instead of rendering them where they stand.
 """
 
+import json
+import logging
 from collections.abc import Iterator
 from typing import Any
 
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.embeds.blocks import EmbedBlock
@@ -14,7 +17,9 @@ from wagtail.images.blocks import ImageBlock
 from wagtail.snippets.blocks import SnippetChooserBlock
 
 from .fields import HttpURLFormField
-from .validators import safe_http_url
+from .validators import positive_id, safe_http_url
+
+logger = logging.getLogger("wagtail_mediawire")
 
 RICH_TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
@@ -51,6 +56,48 @@ class HttpURLBlock(blocks.FieldBlock):
         icon = "link-external"
 
 
+def _loggable(value: Any) -> str:
+    return repr(value)[:200]
+
+
+def _clean_source(value: Any) -> dict:
+    """A Source block's raw value with anything of the wrong type treated as absent.
+
+    Stream data written by code (an import, a migration, a shell) is not validated:
+    a ``name`` that is a number or a ``published_at`` that is no date must not make
+    a save or a page fail. What is dropped is logged.
+    """
+    if not isinstance(value, dict):
+        if value is not None:
+            logger.warning(
+                "Ignoring a Source block whose value is not a dict: %s", _loggable(value)
+            )
+        return {}
+    clean = dict(value)
+    for name in ("name", "url", "original_headline"):
+        if clean.get(name) is not None and not isinstance(clean[name], str):
+            logger.warning(
+                "Ignoring a Source %s that is not text: %s", name, _loggable(clean[name])
+            )
+            clean[name] = ""
+    published_at = clean.get("published_at")
+    if published_at not in (None, "") and not _is_datetime_text(published_at):
+        logger.warning(
+            "Ignoring a Source published_at that is no date: %s", _loggable(published_at)
+        )
+        clean["published_at"] = None
+    return clean
+
+
+def _is_datetime_text(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        return parse_datetime(value) is not None
+    except ValueError:  # well-formed but impossible, e.g. month 13
+        return False
+
+
 class SourceBlock(blocks.StructBlock):
     name = blocks.CharBlock(
         max_length=255,
@@ -73,6 +120,12 @@ class SourceBlock(blocks.StructBlock):
         label=_("Published by the source at"),
     )
 
+    def to_python(self, value: Any) -> SourceValue:
+        return super().to_python(_clean_source(value))
+
+    def bulk_to_python(self, values: Any) -> list:
+        return super().bulk_to_python([_clean_source(value) for value in values])
+
     class Meta:
         icon = "link"
         label = _("Source")
@@ -91,6 +144,24 @@ class DisclaimerBlock(SnippetChooserBlock):
 
     def __init__(self, target_model: Any = "wagtail_mediawire.Disclaimer", **kwargs):
         super().__init__(target_model, **kwargs)
+
+    @staticmethod
+    def _snippet_id(value: Any) -> int | None:
+        # Anything but a snippet id (text, a dict, an id no row can have) counts as
+        # no choice, so the section's default applies, instead of a database error.
+        snippet_id = positive_id(value)
+        if snippet_id is None and value is not None:
+            logger.warning(
+                "Ignoring a Disclaimer block whose value is not a snippet id: %s",
+                _loggable(value),
+            )
+        return snippet_id
+
+    def to_python(self, value: Any):
+        return super().to_python(self._snippet_id(value))
+
+    def bulk_to_python(self, values: Any) -> list:
+        return super().bulk_to_python([self._snippet_id(value) for value in values])
 
     class Meta:
         icon = "warning"
@@ -113,7 +184,47 @@ class QuoteBlock(blocks.StructBlock):
         }
 
 
+def _is_image_id(value: Any) -> bool:
+    return value is None or positive_id(value) is not None
+
+
+# The raw value each block type can convert; Source and Disclaimer values are
+# checked field by field by their blocks.
+_RAW_SHAPES = {
+    "paragraph": lambda value: isinstance(value, str),
+    "heading": lambda value: isinstance(value, str),
+    "quote": lambda value: isinstance(value, dict),
+    "embed": lambda value: value is None or isinstance(value, str),
+    "image": lambda value: (
+        _is_image_id(value.get("image")) if isinstance(value, dict) else _is_image_id(value)
+    ),
+}
+
+
 class ArticleBodyBlock(blocks.StreamBlock):
+    def to_python(self, value: Any) -> blocks.StreamValue:
+        """Wagtail drops items of unknown types; this drops malformed ones too, logged."""
+        if isinstance(value, str) and value:
+            try:
+                value = json.loads(value)
+            except ValueError:
+                return super().to_python(value)
+        if isinstance(value, list) and any(isinstance(item, dict) for item in value):
+            value = [item for item in value if self._is_usable(item)]
+            if not value:
+                return self.empty_value()
+        return super().to_python(value)
+
+    def _is_usable(self, item: Any) -> bool:
+        if isinstance(item, dict) and isinstance(item.get("type"), str):
+            if item["type"] not in self.child_blocks:
+                return False  # a block type that was removed: Wagtail drops it silently
+            check = _RAW_SHAPES.get(item["type"])
+            if check is None or check(item.get("value")):
+                return True
+        logger.warning("Ignoring a malformed item in an article body: %s", _loggable(item))
+        return False
+
     paragraph = blocks.RichTextBlock(
         features=RICH_TEXT_FEATURES, label=_("Paragraph"), icon="pilcrow"
     )
@@ -131,26 +242,23 @@ class ArticleBodyBlock(blocks.StreamBlock):
     disclaimer = DisclaimerBlock()
 
 
-NO_SOURCE_MESSAGE = _(
-    "Add a Source block with the report's web address before publishing. "
-    "A draft can be saved without one."
-)
-
-
 def iter_raw_sources(raw_stream: Any) -> Iterator[dict]:
     """The raw values of the ``source`` blocks, in order, without converting others."""
     for item in raw_stream or ():
-        if item and item.get("type") == "source" and isinstance(item.get("value"), dict):
+        if (
+            isinstance(item, dict)
+            and item.get("type") == "source"
+            and isinstance(item.get("value"), dict)
+        ):
             yield item["value"]
 
 
 def iter_raw_paragraphs(raw_stream: Any) -> Iterator[str]:
     """The raw rich text of the ``paragraph`` blocks, in order."""
     for item in raw_stream or ():
-        if item and item.get("type") == "paragraph" and isinstance(item.get("value"), str):
+        if (
+            isinstance(item, dict)
+            and item.get("type") == "paragraph"
+            and isinstance(item.get("value"), str)
+        ):
             yield item["value"]
-
-
-def has_source_url(raw_stream: Any) -> bool:
-    """Whether a body (raw StreamField data) has a Source block with a safe URL."""
-    return any(safe_http_url(value.get("url")) for value in iter_raw_sources(raw_stream))

@@ -6,8 +6,8 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
-from .blocks import has_source_url
 from .models import MediaWireArticlePage
+from .publishing import has_source_url
 
 
 def _articles_to_publish(objects, include_descendants: bool, user):

@@ -1,6 +1,6 @@
 from wagtail.admin.forms import WagtailAdminPageForm
 
-from .blocks import NO_SOURCE_MESSAGE, has_source_url
+from .publishing import NO_SOURCE_MESSAGE, has_source_url
 
 
 class MediaWireArticlePageForm(WagtailAdminPageForm):

@@ -43,3 +43,26 @@ def safe_http_url(value: object) -> str:
     except ValidationError:
         return ""
     return value  # type: ignore[return-value]
+
+
+# The largest id a BigAutoField holds (PostgreSQL's bigint; SQLite's INTEGER is as wide).
+MAX_ID = 2**63 - 1
+
+
+def positive_id(value: object) -> int | None:
+    """``value`` as a database id (a whole number from 1 to ``MAX_ID``), else None.
+
+    For ids that come from outside the package (template arguments, query strings,
+    stream data written by code): a value no row can have is not a query at all,
+    since the database would refuse it with an error rather than match nothing.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        if not (value.isascii() and value.isdigit()):
+            return None
+        value = int(value)
+    if isinstance(value, int) and 0 < value <= MAX_ID:
+        return value
+    return None

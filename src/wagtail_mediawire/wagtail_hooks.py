@@ -1,11 +1,27 @@
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
+from wagtail.utils.urlpatterns import decorate_urlpatterns
 from wagtail_modeladmin.options import modeladmin_register
 
 from .bulk_actions import refuse_bulk_publish_without_source
 from .modeladmin import MediaWireAdminGroup
 from .viewsets import DisclaimerViewSet
+from .workflow import refuse_approval_without_source
 
 modeladmin_register(MediaWireAdminGroup)
 register_snippet(DisclaimerViewSet)
 hooks.register("before_bulk_action", refuse_bulk_publish_without_source)
+
+
+@hooks.register("register_admin_urls")
+def _decorate_workflow_action() -> list:
+    # Wagtail builds its admin URLs, then calls this hook: the moment to wrap its
+    # workflow action view, the way Wagtail itself decorates its admin views
+    # (Wagtail 7.4 has no per-page-type view for it). No URL of our own.
+    from wagtail.admin.urls import pages
+
+    decorate_urlpatterns(
+        [p for p in pages.urlpatterns if getattr(p, "name", None) == "workflow_action"],
+        refuse_approval_without_source,
+    )
+    return []

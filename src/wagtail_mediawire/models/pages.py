@@ -1,6 +1,6 @@
+import logging
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
 from django.db import models
@@ -8,8 +8,9 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.html import strip_tags
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from wagtail.actions.publish_page_revision import PublishPageRevisionAction
 from wagtail.admin.panels import FieldPanel, HelpPanel, ObjectList, TabbedInterface
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page, PageViewRestriction
@@ -17,18 +18,25 @@ from wagtail.query import PageQuerySet
 from wagtail.rich_text import get_text_for_indexing
 from wagtail.search import index
 
-from ..blocks import (
-    NO_SOURCE_MESSAGE,
-    RICH_TEXT_FEATURES,
-    ArticleBodyBlock,
-    has_source_url,
-    iter_raw_paragraphs,
-    iter_raw_sources,
-)
+from ..blocks import RICH_TEXT_FEATURES, ArticleBodyBlock, iter_raw_paragraphs, iter_raw_sources
 from ..forms import MediaWireArticlePageForm
+from ..publishing import SourceRequiredError, has_source_url
 from ..settings import get_setting
 from ..validators import safe_http_url, validate_http_url
 from .disclaimer import Disclaimer
+
+logger = logging.getLogger("wagtail_mediawire")
+
+# What a stored excerpt keeps: more than any listing shows (Recent Posts shows
+# RECENT_POSTS_EXCERPT_WORDS words, 14 by default), never a whole long paragraph.
+EXCERPT_MAX_WORDS = 100
+EXCERPT_MAX_CHARS = 1000
+
+
+def make_excerpt(text: str) -> str:
+    """``text`` on one line, cut to what listings can show, with "…" where it was cut."""
+    text = Truncator(" ".join(text.split())).words(EXCERPT_MAX_WORDS, truncate="…")
+    return Truncator(text).chars(EXCERPT_MAX_CHARS, truncate="…")
 
 
 def _base_context(context: dict) -> dict:
@@ -184,13 +192,15 @@ class MediaWireArticlePage(Page):
         """Fill ``source_name``, ``source_url`` and ``excerpt`` from the content."""
         raw_body = self.body.raw_data
         first = next(iter_raw_sources(raw_body), None) or {}
-        self.source_name = (first.get("name") or "")[:255]
+        name = first.get("name")
+        self.source_name = name[:255] if isinstance(name, str) else ""
         self.source_url = safe_http_url(first.get("url"))[:2048]
         if self.summary.strip():
-            text = strip_tags(self.summary)
+            # The summary is plain text ("3<5" is not a tag): templates escape it.
+            text = self.summary
         else:
             text = get_text_for_indexing(next(iter_raw_paragraphs(raw_body), ""))
-        self.excerpt = " ".join(text.split())
+        self.excerpt = make_excerpt(text)
 
     def save_revision(self, *args: Any, **kwargs: Any):
         # A revision may be a draft without a source, even of a live article.
@@ -213,7 +223,51 @@ class MediaWireArticlePage(Page):
         )
         if self.live and not exempt:
             if not has_source_url(self.body.raw_data):
-                raise ValidationError({"body": NO_SOURCE_MESSAGE})
+                raise SourceRequiredError()
+
+    def publish(
+        self,
+        revision,
+        user=None,
+        changed: bool = True,
+        log_action: bool | str = True,
+        previous_revision=None,
+        skip_permission_checks: bool = False,
+    ):
+        """Publish or schedule ``revision``, only if it has a source.
+
+        Every publishing path without a form comes here: code, bulk actions, workflow
+        approval and ``publish_scheduled``. Scheduling a sourceless revision is refused
+        like publishing it. A schedule that falls due without a source (set before
+        this rule, or written around it) is cancelled and logged instead of raising,
+        so that ``publish_scheduled`` goes on with the other pages.
+        """
+        action = PublishPageRevisionAction(
+            revision,
+            user=user,
+            changed=changed,
+            log_action=log_action,
+            previous_revision=previous_revision,
+        )
+        if not has_source_url(action.object.body.raw_data):
+            due = revision.approved_go_live_at
+            if due is not None and due <= timezone.now():
+                self._cancel_sourceless_schedule(revision)
+                return None
+            raise SourceRequiredError()
+        return action.execute(skip_permission_checks=skip_permission_checks)
+
+    def _cancel_sourceless_schedule(self, revision) -> None:
+        logger.error(
+            'Not publishing "%s" (page %s, revision %s) on schedule: it has no source. '
+            "Its scheduled publication is cancelled; the page stays as it was.",
+            self.title,
+            self.pk,
+            revision.pk,
+        )
+        revision.approved_go_live_at = None
+        # Wagtail logs the cancellation in the page's history ("Unschedule publication").
+        revision.save(update_fields=["approved_go_live_at"])
 
     @cached_property
     def section(self) -> MediaWireIndexPage | None:
@@ -224,8 +278,12 @@ class MediaWireArticlePage(Page):
 
     @cached_property
     def sources(self) -> list:
-        """The values of all Source blocks, in body order."""
-        return [block.value for block in self.body if block.block_type == "source"]
+        """The values of all Source blocks, in body order (empty ones left out)."""
+        return [
+            block.value
+            for block in self.body
+            if block.block_type == "source" and (block.value.get("name") or block.value.href)
+        ]
 
     @cached_property
     def effective_disclaimer(self) -> Disclaimer | None:
