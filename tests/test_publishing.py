@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
-from wagtail_mediawire.publishing import NO_SOURCE_MESSAGE
 from wagtail_mediawire.factories import MediaWireArticlePageFactory
 from wagtail_mediawire.models import MediaWireArticlePage
+from wagtail_mediawire.publishing import NO_SOURCE_MESSAGE
 
 SOURCE = {
     "name": "Harbourline News",
@@ -215,9 +215,7 @@ def test_scheduling_without_a_source_is_refused_by_code(section, live):
 
 
 @pytest.mark.django_db
-def test_scheduling_a_live_article_without_a_source_is_refused_in_the_editor(
-    admin_client, section
-):
+def test_scheduling_a_live_article_without_a_source_is_refused_in_the_editor(admin_client, section):
     page = MediaWireArticlePageFactory(parent=section, slug="ferry-timetable")
     page.save_revision().publish()
     go_live = (timezone.now() + timedelta(days=1)).strftime("%Y-%m-%d %H:%M")
@@ -228,9 +226,7 @@ def test_scheduling_a_live_article_without_a_source_is_refused_in_the_editor(
 
 
 @pytest.mark.django_db
-def test_publish_scheduled_skips_a_sourceless_schedule_and_publishes_the_rest(
-    section, caplog
-):
+def test_publish_scheduled_skips_a_sourceless_schedule_and_publishes_the_rest(section, caplog):
     from django.core.management import call_command
     from wagtail.models import PageLogEntry
 
