@@ -18,7 +18,8 @@ from wagtail_mediawire.factories import (
     MediaWireIndexPageFactory,
 )
 from wagtail_mediawire.models import MediaWireArticlePage
-from wagtail_mediawire.recent import VERSION_KEY, get_recent_posts, invalidate
+from wagtail_mediawire.models.pages import EXCERPT_MAX_CHARS, EXCERPT_MAX_WORDS
+from wagtail_mediawire.recent import MAX_COUNT, VERSION_KEY, get_recent_posts, invalidate
 
 pytestmark = pytest.mark.django_db
 
@@ -166,9 +167,21 @@ class TestWhatIsShown:
         assert "<b>" not in excerpt
         assert len(excerpt.split()) == 14
 
-    def test_tags_in_a_summary_are_stripped_from_the_excerpt(self, section):
-        _article(section, "Tagged", summary="<b>Bold</b> summary &amp; more")
-        assert get_recent_posts(_request())[0].excerpt == "Bold summary &amp; more"
+    def test_a_summary_is_plain_text_and_keeps_every_character(self, section):
+        _article(section, "Maths", summary="3<5 and a<b, <b>not bold</b> &amp; more")
+        excerpt = get_recent_posts(_request())[0].excerpt
+        assert excerpt == "3<5 and a<b, <b>not bold</b> &amp; more"
+        assert "3&lt;5 and a&lt;b, &lt;b&gt;not bold&lt;/b&gt; &amp;amp; more" in render()
+
+    def test_the_stored_excerpt_keeps_only_what_listings_can_show(self, section):
+        paragraph = "<p>" + "word " * 400_000 + "</p>"  # 2 MB
+        article = _article(section, "Long", body__0__paragraph__value=paragraph, body__1="source")
+        assert len(article.excerpt) <= EXCERPT_MAX_CHARS
+        assert article.excerpt.endswith("…")
+        assert len(article.excerpt.split()) == EXCERPT_MAX_WORDS
+        unbroken = _article(section, "One long word", summary="x" * 2_000_000)
+        assert len(unbroken.excerpt) == EXCERPT_MAX_CHARS
+        assert get_recent_posts(_request())[0].excerpt.endswith("…")
 
     def test_markup_in_titles_and_excerpts_is_escaped(self, section):
         _article(section, "<script>alert(1)</script>", summary="<img src=x onerror=alert(2)>")
@@ -205,12 +218,47 @@ class TestWhatIsShown:
         assert html.strip() == "<ol><li>Harbour reopens</li></ol>"
 
     @pytest.mark.parametrize(
-        "args", ['count="x"', "count=0", 'exclude=""', 'exclude="abc"', 'section="nope"']
+        ("args", "listed"),
+        [
+            # Numbers are clamped to 0..MAX_COUNT...
+            ('count="100000000000000000000"', 8),
+            ("count=huge", 8),
+            ("count=infinity", 8),
+            ('count="inf"', 8),
+            ("count=0", 0),
+            ("count=-3", 0),
+            ("count=2.7", 2),
+            # ...and what is no number is ignored: the default count (6) applies.
+            ('count="x"', 6),
+            ("count=nan", 6),
+            ("count=True", 6),
+            # An id no page can have leaves nothing out; anything not a section lists all
+            # sections (6: the default count).
+            ("exclude=huge", 6),
+            ('exclude="abc"', 6),
+            ('exclude=""', 6),
+            ("exclude=-1", 6),
+            ('section="nope"', 6),
+            ("section=huge", 6),
+            # An empty or missing template name means the package's template.
+            ('template=""', 6),
+            ("template=None", 6),
+        ],
     )
-    def test_odd_arguments_never_fail(self, section, args):
-        _article(section, "Harbour reopens")
-        html = render(tag=f"{{% mediawire_recent_posts {args} %}}")
-        assert "Harbour reopens" in html or html.strip() == ""
+    def test_odd_arguments_are_clamped_or_ignored(self, section, args, listed):
+        for n in range(8):
+            _article(section, f"Report {n}", hours_ago=n + 1)
+        html = render(
+            tag=f"{{% mediawire_recent_posts {args} %}}",
+            huge=2**64,
+            infinity=float("inf"),
+            nan=float("nan"),
+        )
+        assert html.count('class="mediawire-recent__item"') == listed
+
+    def test_count_is_clamped_to_the_maximum(self, section):
+        MediaWireArticlePageFactory.create_batch(MAX_COUNT + 2, parent=section)
+        assert len(titles(count=10**30)) == MAX_COUNT
 
     def test_no_request_in_context_renders_nothing(self, section):
         _article(section, "Harbour reopens")
@@ -339,3 +387,29 @@ class TestInvalidation:
         MediaWireArticlePage.objects.filter(pk=article.pk).update(title="Changed quietly")
         assert titles() == ["Live title"]  # the cache, as expected
         assert titles(_request(is_preview=True)) == ["Changed quietly"]
+
+
+class TestAliases:
+    def test_an_alias_beside_its_original_is_listed_once(self, client, section, root_page):
+        original = _article(section, "Ferry strike ends")
+        original.create_alias(update_slug="ferry-strike-ends-again")
+        other = MediaWireIndexPageFactory(parent=root_page, slug="other-wire")
+        elsewhere = original.create_alias(parent=other, update_slug="ferry-strike-ends")
+        _article(section, "Another report", hours_ago=2)
+
+        assert titles() == ["Ferry strike ends", "Another report"]
+        assert titles(section=section) == ["Ferry strike ends", "Another report"]
+        # In a section where the original is not, the alias is that section's story.
+        assert titles(section=other) == ["Ferry strike ends"]
+        assert get_recent_posts(_request(), section=other)[0].pk == elsewhere.pk
+
+        html = client.get(section.url).content.decode()
+        assert html.count("Ferry strike ends</a>") == 1
+        assert "Ferry strike ends</a>" in client.get(other.url).content.decode()
+
+    def test_reading_an_alias_leaves_its_original_out(self, section, root_page):
+        original = _article(section, "Ferry strike ends")
+        other = MediaWireIndexPageFactory(parent=root_page, slug="other-wire")
+        alias = original.create_alias(parent=other, update_slug="ferry-strike-ends")
+        _article(section, "Another report", hours_ago=2)
+        assert titles(exclude=alias) == ["Another report"]

@@ -25,9 +25,14 @@ from wagtail.models import Page, Site
 from wagtail.query import PageQuerySet
 
 from .models import MediaWireArticlePage, MediaWireIndexPage
+from .models.pages import without_duplicate_aliases
 from .settings import get_setting
+from .validators import positive_id
 
 VERSION_KEY = "wagtail_mediawire:recent:version"
+
+# The most posts one block lists: a larger ``count`` is clamped to it.
+MAX_COUNT = 100
 
 
 @dataclass(frozen=True)
@@ -77,7 +82,7 @@ def recent_posts_queryset(
     *,
     site: Site,
     section: MediaWireIndexPage | None = None,
-    exclude_pk: int | None = None,
+    exclude_pks: tuple[int, ...] = (),
     language: str = "",
 ) -> PageQuerySet:
     """What an anonymous reader of ``site`` may see, newest first (one query, plus
@@ -94,13 +99,18 @@ def recent_posts_queryset(
     )
     # Under the site's root and, if given, the section: in the active language, under
     # their translations (a translated home page is the root page's sibling).
-    for root in (site.root_page, section):
-        if root is not None:
-            queryset = queryset.filter(path__startswith=_tree_path(root, language))
+    site_path = _tree_path(site.root_page, language)
+    queryset = queryset.filter(path__startswith=site_path)
+    scope = site_path
+    if section is not None:
+        scope = _tree_path(section, language)
+        queryset = queryset.filter(path__startswith=scope)
+    # An alias beside its original in the listed tree is the same story: list it once.
+    queryset = without_duplicate_aliases(queryset, scope)
     if language:
         queryset = queryset.filter(locale__language_code=language)
-    if exclude_pk is not None:
-        queryset = queryset.exclude(pk=exclude_pk)
+    if exclude_pks:
+        queryset = queryset.exclude(pk__in=exclude_pks)
     return queryset
 
 
@@ -109,7 +119,7 @@ def query_recent_posts(
     site: Site,
     count: int,
     section: MediaWireIndexPage | None = None,
-    exclude_pk: int | None = None,
+    exclude_pks: tuple[int, ...] = (),
     language: str = "",
     request: HttpRequest | None = None,
 ) -> tuple[list[RecentPost], datetime | None]:
@@ -119,7 +129,7 @@ def query_recent_posts(
     of another site lists nothing.
     """
     queryset = recent_posts_queryset(
-        site=site, section=section, exclude_pk=exclude_pk, language=language
+        site=site, section=section, exclude_pks=exclude_pks, language=language
     )
     pages = list(queryset[:count])
     words = get_setting("RECENT_POSTS_EXCERPT_WORDS")
@@ -137,12 +147,33 @@ def query_recent_posts(
     return posts, min(expiries, default=None)
 
 
-def _whole_number(value: Any) -> int | None:
-    """``value`` as an int, or None: template arguments may be strings or anything."""
+def clamp_count(value: Any) -> int | None:
+    """A ``count`` argument as a number of posts from 0 to ``MAX_COUNT``.
+
+    Template arguments may be strings, floats or anything: a number is clamped
+    ("100000000000000000000" and infinity list ``MAX_COUNT``, -3 lists none);
+    anything else (text, NaN) gives None, so the argument is ignored.
+    """
+    if isinstance(value, bool):
+        return None
     try:
-        return int(value)
+        number = value if isinstance(value, int) else float(value)
     except (TypeError, ValueError):
         return None
+    if math.isnan(number):
+        return None
+    return int(max(0, min(number, MAX_COUNT)))
+
+
+def _excluded_pks(exclude: Any) -> tuple[int, ...]:
+    """The ids to leave out: a page (with the original it is an alias of), or an id.
+
+    An id no page can have (text, 2**63 and beyond) leaves nothing out.
+    """
+    if isinstance(exclude, Page):
+        return tuple(pk for pk in (exclude.pk, exclude.alias_of_id) if pk is not None)
+    pk = positive_id(exclude)
+    return (pk,) if pk is not None else ()
 
 
 def get_recent_posts(
@@ -160,10 +191,12 @@ def get_recent_posts(
     site = Site.find_for_request(request)
     if site is None:
         return []
-    count = _whole_number(get_setting("RECENT_POSTS_COUNT") if count is None else count)
-    if not count or count < 1:
+    count = clamp_count(count)
+    if count is None:
+        count = clamp_count(get_setting("RECENT_POSTS_COUNT"))
+    if not count:
         return []
-    exclude_pk = _whole_number(exclude.pk if isinstance(exclude, Page) else exclude)
+    exclude_pks = _excluded_pks(exclude)
     if isinstance(section, Page):
         section = section.specific_deferred  # e.g. page.get_parent in a template
     if not isinstance(section, MediaWireIndexPage):
@@ -172,7 +205,7 @@ def get_recent_posts(
         "site": site,
         "count": count,
         "section": section,
-        "exclude_pk": exclude_pk,
+        "exclude_pks": exclude_pks,
         "language": _active_language(),
         "request": request,
     }
@@ -189,7 +222,7 @@ def get_recent_posts(
             params["language"],
             section.pk if section is not None else "",
             count,
-            exclude_pk or "",
+            "-".join(map(str, exclude_pks)),
         )
     )
     now = timezone.now()

@@ -4,7 +4,7 @@ from typing import Any
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -37,6 +37,18 @@ def make_excerpt(text: str) -> str:
     """``text`` on one line, cut to what listings can show, with "…" where it was cut."""
     text = Truncator(" ".join(text.split())).words(EXCERPT_MAX_WORDS, truncate="…")
     return Truncator(text).chars(EXCERPT_MAX_CHARS, truncate="…")
+
+
+def without_duplicate_aliases(queryset: PageQuerySet, scope_path: Any) -> PageQuerySet:
+    """Leave out aliases whose original is live in the same tree (``scope_path``).
+
+    An alias of an article in the same listing is the same story twice; an alias
+    of a page elsewhere (another site, another locale's tree) is listed.
+    """
+    originals = Page.objects.filter(
+        pk=OuterRef("alias_of_id"), live=True, path__startswith=scope_path
+    )
+    return queryset.exclude(Exists(originals))
 
 
 def _base_context(context: dict) -> dict:
@@ -91,6 +103,7 @@ class MediaWireIndexPage(Page):
             .defer_streamfields()
             .order_by("-first_published_at", "-pk")
         )
+        queryset = without_duplicate_aliases(queryset, self.path)
         restricted = PageViewRestriction.objects.filter(
             page__path__startswith=self.path, page__depth__gt=self.depth
         ).values("page__path")

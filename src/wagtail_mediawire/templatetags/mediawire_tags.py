@@ -7,6 +7,7 @@ from ..recent import get_recent_posts
 register = template.Library()
 
 _CURRENT_PAGE = object()
+DEFAULT_TEMPLATE = "wagtail_mediawire/tags/recent_posts.html"
 
 
 @register.simple_tag(takes_context=True)
@@ -15,13 +16,14 @@ def mediawire_recent_posts(
     count=None,
     section=None,
     exclude=_CURRENT_PAGE,
-    template="wagtail_mediawire/tags/recent_posts.html",
+    template=DEFAULT_TEMPLATE,
 ):
     """Render the Recent Posts block.
 
     ``count`` defaults to ``RECENT_POSTS_COUNT``; ``section`` limits it to one section
     (all sections of the current site by default); ``exclude`` defaults to the page
-    being rendered; ``template`` replaces the inclusion template.
+    being rendered; ``template`` replaces the inclusion template. Arguments it cannot
+    use are clamped or ignored (see docs/reference/recent-posts.md), never an error.
     """
     request = context.get("request")
     if request is None:
@@ -29,6 +31,8 @@ def mediawire_recent_posts(
     if exclude is _CURRENT_PAGE:
         exclude = context.get("page")
     posts = get_recent_posts(request, count=count, section=section, exclude=exclude)
+    if not isinstance(template, str) or not template.strip():
+        template = DEFAULT_TEMPLATE
     return render_to_string(template, {"posts": posts, "request": request})
 
 
