@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group, Permission, User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from wagtail.models import GroupPagePermission
 
 from wagtail_mediawire.factories import (
     MediaWireArticlePageFactory,
@@ -23,12 +24,8 @@ def _rows(response):
 
 
 def _article(section, title, hours_ago=1, **kwargs):
-    return MediaWireArticlePageFactory(
-        parent=section,
-        title=title,
-        first_published_at=timezone.now() - timedelta(hours=hours_ago),
-        **kwargs,
-    )
+    kwargs.setdefault("first_published_at", timezone.now() - timedelta(hours=hours_ago))
+    return MediaWireArticlePageFactory(parent=section, title=title, **kwargs)
 
 
 @pytest.fixture
@@ -59,15 +56,52 @@ def test_filters_and_search(admin_client, section, root_page):
     _article(section, "Unpublished", live=False)
     _article(section, "Tomorrow", live=False, go_live_at=timezone.now() + timedelta(days=1))
     assert _rows(admin_client.get(LISTING, {"section": other.pk})) == ["Comet"]
-    assert _rows(admin_client.get(LISTING, {"source_name": "Cobalt Wire"})) == ["Harbour"]
+    assert _rows(admin_client.get(LISTING, {"source_name__exact": "Cobalt Wire"})) == ["Harbour"]
     assert sorted(_rows(admin_client.get(LISTING, {"status": "live"}))) == ["Comet", "Harbour"]
     assert _rows(admin_client.get(LISTING, {"status": "draft"})) == ["Unpublished"]
     assert _rows(admin_client.get(LISTING, {"status": "scheduled"})) == ["Tomorrow"]
     assert _rows(admin_client.get(LISTING, {"q": "northwind"})) == ["Comet"]
     assert _rows(admin_client.get(LISTING, {"q": "harb"})) == ["Harbour"]
-    # A hand-made bad filter value lists nothing rather than failing.
-    assert _rows(admin_client.get(LISTING, {"section": "abc"})) == []
-    assert _rows(admin_client.get(LISTING, {"section": "²"})) == []
+    # A section that does not exist lists nothing.
+    assert _rows(admin_client.get(LISTING, {"section": other.pk + 1000})) == []
+
+
+ALL_FOUR = ["Harbour", "Comet", "Unpublished", "Tomorrow"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"section": "abc"},
+        {"section": "²"},
+        {"section": "1" * 20},  # beyond any database's range
+        {"section": str(2**63)},
+        {"section": "-4"},
+        {"status": "nope"},
+        {"p": "1" * 20},
+        {"p": "abc"},
+        {"o": "99.x.-"},
+        {"owner__password__startswith": "md5"},  # not a filter of the listing
+        {"title__regex": "("},
+        {"no_such_field": "1"},
+        {"source_name": "Cobalt Wire"},  # a lookup, not the filter's parameter
+    ],
+)
+def test_values_the_filters_cannot_use_are_ignored(admin_client, section, root_page, params):
+    other = MediaWireIndexPageFactory(parent=root_page, title="Second desk", slug="second")
+    _article(section, "Harbour", hours_ago=1, body__0__source__name="Cobalt Wire")
+    _article(other, "Comet", hours_ago=2)
+    _article(section, "Unpublished", live=False, first_published_at=None)
+    _article(
+        section,
+        "Tomorrow",
+        live=False,
+        go_live_at=timezone.now() + timedelta(days=1),
+        first_published_at=None,
+    )
+    response = admin_client.get(LISTING, params)
+    assert response.status_code == 200
+    assert sorted(_rows(response)) == sorted(ALL_FOUR)
 
 
 def _listing_queries(client):
@@ -78,23 +112,82 @@ def _listing_queries(client):
     return len(ctx.captured_queries), len(response.context["object_list"])
 
 
-@pytest.mark.parametrize("who", ["superuser", "editor"])
+def _section_editor(section, username="desk-a"):
+    """A user whose group may add, change and publish pages in ``section`` only."""
+    group = Group.objects.create(name=f"{section.title} editors")
+    group.permissions.add(Permission.objects.get(codename="access_admin"))
+    for codename in ("add_page", "change_page", "publish_page"):
+        GroupPagePermission.objects.create(
+            group=group,
+            page=section,
+            permission=Permission.objects.get(
+                content_type__app_label="wagtailcore", codename=codename
+            ),
+        )
+    user = User.objects.create_user(username, password="pw")
+    user.groups.add(group)
+    return user
+
+
+@pytest.mark.parametrize("who", ["superuser", "editor", "section editor"])
 def test_listing_queries_do_not_grow_with_the_page_size(client, section, root_page, who):
+    other = MediaWireIndexPageFactory(parent=root_page, slug="second")
     if who == "superuser":
         client.force_login(User.objects.create_superuser("boss", password="pw"))
-    else:
+    elif who == "editor":
         user = User.objects.create_user("editor", password="pw")
         user.groups.add(Group.objects.get(name="Editors"))
         client.force_login(user)
-    other = MediaWireIndexPageFactory(parent=root_page, slug="second")
+    else:
+        client.force_login(_section_editor(section))
     MediaWireArticlePageFactory.create_batch(2, parent=section)
     small, rows = _listing_queries(client)
     assert rows == 2
     MediaWireArticlePageFactory.create_batch(20, parent=section)
     MediaWireArticlePageFactory.create_batch(20, parent=other)
     large, rows = _listing_queries(client)
-    assert rows == 42
+    assert rows == (22 if who == "section editor" else 42)
     assert large == small
+
+
+class TestSectionEditor:
+    """An editor whose group has permissions on one section only."""
+
+    @pytest.fixture
+    def desks(self, client, section, root_page):
+        other = MediaWireIndexPageFactory(parent=root_page, title="Closed desk", slug="closed")
+        _article(section, "Own report", body__0__source__name="Open Agency")
+        _article(
+            other,
+            "Embargoed draft",
+            live=False,
+            first_published_at=None,
+            body__0__source__name="Hidden Agency",
+        )
+        client.force_login(_section_editor(section))
+        return section, other
+
+    def test_lists_searches_and_counts_only_what_it_may_explore(self, client, desks):
+        section, other = desks
+        response = client.get(LISTING)
+        assert response.status_code == 200
+        assert _rows(response) == ["Own report"]
+        assert response.context["all_count"] == 1
+        assert response.context["result_count"] == 1
+        html = response.content.decode()
+        for hidden in ("Embargoed draft", "Closed desk", "Hidden Agency"):
+            assert hidden not in html
+        assert "Open Agency" in html
+        assert _rows(client.get(LISTING, {"q": "Embargoed"})) == []
+        assert _rows(client.get(LISTING, {"q": "Hidden"})) == []
+        assert _rows(client.get(LISTING, {"section": other.pk})) == []
+        assert _rows(client.get(LISTING, {"source_name__exact": "Hidden Agency"})) == []
+        assert _rows(client.get(LISTING, {"status": "draft"})) == []
+
+    def test_agrees_with_wagtails_own_page_search(self, client, desks):
+        search = client.get("/admin/pages/search/", {"q": "Embargoed"})
+        assert "Embargoed draft" not in search.content.decode()
+        assert "Embargoed draft" not in client.get(LISTING, {"q": "Embargoed"}).content.decode()
 
 
 class TestPermissions:

@@ -14,8 +14,10 @@ from wagtail.models import Page
 from wagtail.permission_policies.pages import PagePermissionPolicy
 from wagtail_modeladmin.helpers import PageButtonHelper, PagePermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup
+from wagtail_modeladmin.views import IndexView
 
 from .models import MediaWireArticlePage, MediaWireIndexPage
+from .validators import positive_id
 
 STATUSES = {
     "live": _("live"),
@@ -34,23 +36,29 @@ def _status_q(status: str) -> Q:
     }[status]
 
 
+def explorable(queryset, user):
+    """Only the pages ``user`` may explore, as Wagtail's own page listings and search show."""
+    if user.is_active and user.is_superuser:
+        return queryset
+    pages = PagePermissionPolicy().explorable_instances(user)
+    return queryset.filter(pk__in=pages.values("pk"))
+
+
 class SectionFilter(SimpleListFilter):
     title = _("section")
     parameter_name = "section"
 
     def lookups(self, request, model_admin):
-        return [
-            (str(section.pk), section.title)
-            for section in MediaWireIndexPage.objects.order_by("title").only("pk", "title")
-        ]
+        sections = MediaWireIndexPage.objects.order_by("title").only("pk", "title")
+        return [(str(section.pk), section.title) for section in explorable(sections, request.user)]
 
     def queryset(self, request, queryset):
-        if not self.value():
-            return queryset
-        try:
-            section = MediaWireIndexPage.objects.filter(pk=int(self.value())).first()
-        except ValueError:
-            return queryset.none()
+        section_id = positive_id(self.value())
+        if section_id is None:
+            return queryset  # no value, or one no section can have: ignored
+        section = MediaWireIndexPage.objects.filter(pk=section_id).first()
+        # A section the user may not explore lists nothing, like one that does not exist:
+        # the listing below is limited to what the user may explore.
         return queryset.child_of(section) if section else queryset.none()
 
 
@@ -77,6 +85,22 @@ class ArticlePermissionHelper(PagePermissionHelper):
         return PagePermissionPolicy().user_has_any_permission(user, {"add", "change", "publish"})
 
 
+class ArticleIndexView(IndexView):
+    """Reads only its own filters from the query string.
+
+    modeladmin applies any other parameter as an ORM lookup (``?owner__email__startswith=``
+    would filter on a field the listing does not show) and answers a server error for
+    one it cannot use. Like Django's admin, which checks ``lookup_allowed``, this keeps
+    the filters the listing offers and ignores the rest.
+    """
+
+    FILTER_PARAMS = frozenset({"section", "status", "source_name__exact", "source_name__isnull"})
+
+    def get_filters_params(self, params=None):
+        lookup_params = super().get_filters_params(params)
+        return {key: value for key, value in lookup_params.items() if key in self.FILTER_PARAMS}
+
+
 class ArticleButtonHelper(PageButtonHelper):
     """Only "Edit" (the page editor) on each row.
 
@@ -100,8 +124,11 @@ class ArticleAdmin(ModelAdmin):
     list_per_page = 50
     permission_helper_class = ArticlePermissionHelper
     button_helper_class = ArticleButtonHelper
+    index_view_class = ArticleIndexView
 
     def get_queryset(self, request):
+        # Only what the user may explore: the rows, the search, the source filter's
+        # choices and the counts all come from here.
         # The section's title and the status are computed in the listing's one query,
         # so the number of queries does not grow with the page size.
         parent = Page.objects.filter(
@@ -109,8 +136,7 @@ class ArticleAdmin(ModelAdmin):
         )
         now = timezone.now()
         return (
-            super()
-            .get_queryset(request)
+            explorable(super().get_queryset(request), request.user)
             .defer_streamfields()
             .annotate(
                 section_title=Subquery(parent.values("title")[:1]),
