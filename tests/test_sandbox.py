@@ -8,7 +8,13 @@ import json
 import os
 import subprocess
 import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+import requests
+
+from tests.utils import free_port
 
 MANAGE_PY = Path(__file__).resolve().parent.parent / "sandbox" / "manage.py"
 
@@ -87,3 +93,90 @@ def test_sandbox_migrates_checks_and_loads_demo_idempotently(tmp_path):
     assert "Admin login: http://127.0.0.1:8123/admin/  user: admin  password: admin" in first_run
     assert ": created" not in second_run
     assert "Admin login: http://127.0.0.1:8000/admin/" in second_run
+
+
+# Which live article is newest (listed first in Recent Posts), and its id.
+NEWEST_SCRIPT = """
+import json
+from wagtail_mediawire.models import MediaWireArticlePage
+page = MediaWireArticlePage.objects.live().order_by("-first_published_at").first()
+print(json.dumps({"pk": page.pk, "title": page.title}))
+"""
+
+
+def _serve(env: dict, port: int, workers: int) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "sandbox.wsgi",
+            "--chdir",
+            str(MANAGE_PY.parent),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            requests.get(f"http://127.0.0.1:{port}/", timeout=5)
+            return server
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    server.kill()
+    raise AssertionError(f"gunicorn did not start: {server.stderr.read().decode()}")
+
+
+def _home_pages(base: str, count: int) -> list[str]:
+    def fetch(_):
+        return requests.get(f"{base}/", timeout=10).text
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return list(pool.map(fetch, range(count)))
+
+
+def test_sandbox_served_by_several_processes_never_lists_an_unpublished_article(tmp_path):
+    """Publishing clears the Recent Posts cache of every process, however it is served."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "sandbox.settings.dev",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    manage(env, "migrate", "--noinput")
+    manage(env, "load_demo")
+    newest = json.loads(
+        manage(env, "shell", "--no-imports", "-c", NEWEST_SCRIPT).stdout.strip().splitlines()[-1]
+    )
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = _serve(env, port, workers=2)
+    try:
+        # Warm every worker's Recent Posts: concurrent requests keep both workers busy.
+        assert all(newest["title"] in html for html in _home_pages(base, 20))
+
+        # An editor unpublishes it in the admin: one of the workers handles that.
+        editor = requests.Session()
+        editor.get(f"{base}/admin/login/", timeout=10)
+        token = editor.cookies["csrftoken"]
+        login = {"username": "admin", "password": "admin", "csrfmiddlewaretoken": token}
+        assert editor.post(f"{base}/admin/login/", data=login, timeout=10).ok
+        unpublish = f"{base}/admin/pages/{newest['pk']}/unpublish/"
+        response = editor.post(
+            unpublish,
+            data={"csrfmiddlewaretoken": editor.cookies["csrftoken"]},
+            headers={"Referer": unpublish},
+            timeout=10,
+        )
+        assert response.ok
+
+        stale = sum(newest["title"] in html for html in _home_pages(base, 20))
+        assert stale == 0, f"{stale} of 20 responses still list the unpublished article"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

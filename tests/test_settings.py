@@ -20,12 +20,40 @@ def test_override_settings_is_honoured_and_reset():
 
 
 def _ids(**settings):
+    # DEBUG on unless a test says otherwise: the tests' cache is per-process (W004).
+    settings.setdefault("DEBUG", True)
     with override_settings(**settings):
         return {m.id for m in run_checks() if m.id.startswith("wagtail_mediawire.")}
 
 
 def test_checks_pass_with_defaults():
     assert _ids() == set()
+
+
+LOCMEM = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+DUMMY = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+SHARED = [
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1"},
+    {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache_table"},
+    {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": "cache-dir"},
+]
+
+
+@pytest.mark.parametrize("cache", [LOCMEM, DUMMY])
+def test_check_warns_about_a_process_local_or_dummy_cache_without_debug(cache):
+    assert _ids(DEBUG=False, CACHES={"default": cache}) == {"wagtail_mediawire.W004"}
+    assert _ids(DEBUG=True, CACHES={"default": cache}) == set()
+    # The alias the package uses is the one that counts.
+    caches = {"default": SHARED[0], "local": cache}
+    assert _ids(DEBUG=False, CACHES=caches) == set()
+    assert _ids(DEBUG=False, CACHES=caches, WAGTAIL_MEDIAWIRE={"CACHE_ALIAS": "local"}) == {
+        "wagtail_mediawire.W004"
+    }
+
+
+@pytest.mark.parametrize("cache", SHARED)
+def test_check_accepts_caches_that_processes_share(cache):
+    assert _ids(DEBUG=False, CACHES={"default": cache}) == set()
 
 
 def test_check_unknown_key_warns():
@@ -52,6 +80,7 @@ def test_check_base_template_must_exist():
     assert _ids(WAGTAIL_MEDIAWIRE={"BASE_TEMPLATE": "missing.html"}) == {"wagtail_mediawire.W003"}
 
 
+@override_settings(DEBUG=True)
 def test_check_modeladmin_and_humanize_are_installed(monkeypatch):
     from django.apps import apps
 

@@ -2,9 +2,12 @@
 
 from django.apps import apps
 from django.conf import settings
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.checks import Error, Tags, Warning, register
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
+from django.utils.module_loading import import_string
 
 from .settings import DEFAULTS, SETTING_NAME, get_config
 
@@ -66,6 +69,8 @@ def check_settings(app_configs=None, **kwargs) -> list:
                 id="wagtail_mediawire.E004",
             )
         )
+    elif not settings.DEBUG:
+        errors.extend(_check_cache_is_shared(config["CACHE_ALIAS"]))
     try:
         get_template(config["BASE_TEMPLATE"])
     except TemplateDoesNotExist:
@@ -87,3 +92,36 @@ def check_settings(app_configs=None, **kwargs) -> list:
                 )
             )
     return errors
+
+
+def _check_cache_is_shared(alias: str) -> list:
+    """W004: in production, Recent Posts needs a cache every worker process shares.
+
+    Publishing clears the cache of the process that handled it; with a per-process
+    cache, every other worker keeps listing what was unpublished until the timeout.
+    """
+    try:
+        backend = import_string(settings.CACHES[alias]["BACKEND"])
+    except (ImportError, KeyError, TypeError):
+        return []  # Django's own cache checks report a broken CACHES
+    if issubclass(backend, LocMemCache):
+        problem = (
+            "a cache of each process (LocMemCache): with several worker processes, an "
+            "unpublished or expired article stays in Recent Posts in the other processes "
+            "for up to CACHE_TIMEOUT seconds"
+        )
+    elif issubclass(backend, DummyCache):
+        problem = "a dummy cache: every Recent Posts block runs its queries on every render"
+    else:
+        return []
+    return [
+        Warning(
+            f"{SETTING_NAME}['CACHE_ALIAS'] is {alias!r}, {problem}.",
+            hint=(
+                "Point CACHE_ALIAS at a cache all processes share (Redis, Memcached, the "
+                "database or file-based cache). A site served by one process may silence "
+                "wagtail_mediawire.W004."
+            ),
+            id="wagtail_mediawire.W004",
+        )
+    ]

@@ -75,6 +75,18 @@ DATABASES = {
     "default": dj_database_url.config(default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 
+# Recent Posts is cached, and publishing clears the cache of every process that
+# shares it. The database cache is shared by every process serving this database
+# (runserver, or gunicorn with several workers) and needs no server of its own;
+# `migrate` creates its table (demo.apps). A per-process cache would leave other
+# workers listing unpublished articles (check wagtail_mediawire.W004).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "sandbox_cache",
+    }
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
