@@ -290,6 +290,36 @@ class TestCost:
             render()
         assert len(cold.captured_queries) <= 3
 
+    def test_one_entry_serves_every_article_page(self, section):
+        articles = [_article(section, f"Report {n}", hours_ago=n + 1) for n in range(50)]
+        request = _request()
+        request._wagtail_site = Site.find_for_request(request)
+        Site.get_site_root_paths()
+        queries = []
+        for article in articles:
+            with CaptureQueriesContext(connection) as ctx:
+                html = render(request=request, page=article)
+            assert article.title + "<" not in html  # never the page being read
+            assert html.count("mediawire-recent__item") == 6
+            queries.append(len(ctx.captured_queries))
+        assert queries[0] <= 2
+        assert queries[1:] == [0] * 49
+
+    def test_the_cache_holds_plain_data(self, section):
+        _article(section, "Report")
+        get_recent_posts(_request())
+        pickled = b"".join(cache._cache.values())  # LocMemCache keeps the pickles
+        assert b"wagtail_mediawire" not in pickled and b"RecentPost" not in pickled
+        assert b"Report" in pickled
+
+    def test_an_entry_of_another_shape_is_a_miss(self, section):
+        _article(section, "Report")
+        get_recent_posts(_request())
+        for key in list(cache._cache):
+            if ":recent:" in key and "version" not in key:
+                cache.set(key.split(":", 2)[-1], "not an entry")
+        assert titles() == ["Report"]
+
     def test_the_listing_never_loads_the_body(self, section):
         _article(section, "Report")
         with CaptureQueriesContext(connection) as ctx:

@@ -8,7 +8,7 @@ token, which makes every process sharing that cache (Redis, Memcached) miss at o
 
 import math
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +33,12 @@ VERSION_KEY = "wagtail_mediawire:recent:version"
 
 # The most posts one block lists: a larger ``count`` is clamped to it.
 MAX_COUNT = 100
+# What a page can exclude: itself, and the original it is an alias of.
+MAX_EXCLUDED = 2
+# The shape of a cache entry: plain dicts of RecentPost's fields, never pickled
+# classes. Bump it when RecentPost changes, so that a deployment never reads the
+# entries of the previous one.
+CACHE_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -203,36 +209,47 @@ def get_recent_posts(
         section = None
     params = {
         "site": site,
-        "count": count,
         "section": section,
-        "exclude_pks": exclude_pks,
         "language": _active_language(),
         "request": request,
     }
     if getattr(request, "is_preview", False):
-        return query_recent_posts(**params)[0]
+        return query_recent_posts(count=count, exclude_pks=exclude_pks, **params)[0]
 
+    # One entry per site, language, section and count, shared by every page that
+    # shows the block: it holds a few posts more than asked (as many as a page can
+    # exclude), and each page drops itself here.
     cache = _cache()
     key = ":".join(
         str(part)
         for part in (
             "wagtail_mediawire:recent",
+            CACHE_FORMAT,
             _version(),
             site.pk,
             params["language"],
             section.pk if section is not None else "",
             count,
-            "-".join(map(str, exclude_pks)),
         )
     )
     now = timezone.now()
-    entry = cache.get(key)
-    if entry is not None and (entry["valid_until"] is None or entry["valid_until"] > now):
-        return entry["posts"]
+    rows = _fresh_rows(cache.get(key), now)
+    if rows is None:
+        posts, valid_until = query_recent_posts(count=count + MAX_EXCLUDED, **params)
+        rows = [asdict(post) for post in posts]
+        timeout = get_setting("CACHE_TIMEOUT")
+        if valid_until is not None:
+            timeout = max(1, min(timeout, math.ceil((valid_until - now).total_seconds())))
+        cache.set(key, {"posts": rows, "valid_until": valid_until}, timeout)
+    posts = [RecentPost(**row) for row in rows if row["pk"] not in exclude_pks]
+    return posts[:count]
 
-    posts, valid_until = query_recent_posts(**params)
-    timeout = get_setting("CACHE_TIMEOUT")
-    if valid_until is not None:
-        timeout = max(1, min(timeout, math.ceil((valid_until - now).total_seconds())))
-    cache.set(key, {"posts": posts, "valid_until": valid_until}, timeout)
-    return posts
+
+def _fresh_rows(entry: Any, now: datetime) -> list[dict] | None:
+    """The rows of a cache entry still good at ``now``, or None (a miss)."""
+    if not isinstance(entry, dict):
+        return None
+    valid_until = entry.get("valid_until")
+    if valid_until is not None and valid_until <= now:
+        return None
+    return entry.get("posts")
