@@ -10,6 +10,7 @@ from django.db import connection
 from django.template import Context, Template
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone, translation
 from wagtail.models import Locale, Page, PageViewRestriction, Site
 
@@ -41,12 +42,8 @@ def titles(request=None, **kwargs):
 
 
 def _article(section, title, hours_ago=1, **kwargs):
-    return MediaWireArticlePageFactory(
-        parent=section,
-        title=title,
-        first_published_at=timezone.now() - timedelta(hours=hours_ago),
-        **kwargs,
-    )
+    kwargs.setdefault("first_published_at", timezone.now() - timedelta(hours=hours_ago))
+    return MediaWireArticlePageFactory(parent=section, title=title, **kwargs)
 
 
 class TestWhatIsListed:
@@ -443,3 +440,88 @@ class TestAliases:
         alias = original.create_alias(parent=other, update_slug="ferry-strike-ends")
         _article(section, "Another report", hours_ago=2)
         assert titles(exclude=alias) == ["Another report"]
+
+
+class TestStaysWarm:
+    """Work that changes nothing a reader sees leaves the cache warm (no query)."""
+
+    @pytest.fixture
+    def request_(self):
+        # As Wagtail's routing leaves it for a page it serves: the site is known.
+        request = _request()
+        request._wagtail_site = Site.find_for_request(request)
+        return request
+
+    @pytest.fixture
+    def live(self, section):
+        article = _article(section, "Ferry timetable changes", slug="ferry-timetable")
+        article.save_revision().publish()
+        _article(section, "Another report", hours_ago=2)
+        return article
+
+    def _assert_warm(self, request, before):
+        with CaptureQueriesContext(connection) as ctx:
+            html = render(request=request)
+        assert len(ctx.captured_queries) == 0
+        assert html == before
+
+    def _edit(self, admin_client, page, action=None, **headers):
+        from tests.test_publishing import SOURCE, _data
+
+        url = reverse("wagtailadmin_pages:edit", args=(page.pk,))
+        response = admin_client.post(url, _data(source=SOURCE, action=action), **headers)
+        assert response.status_code in (200, 302)
+        return response
+
+    def test_draft_save_and_autosave_of_a_live_article(self, admin_client, live, request_):
+        before = render(request=request_)
+        self._edit(admin_client, live)
+        self._assert_warm(request_, before)
+        response = self._edit(admin_client, live, HTTP_ACCEPT="application/json")
+        assert response.json()["success"]
+        self._assert_warm(request_, before)
+        assert live.revisions.count() == 3
+
+    def test_draft_save_of_an_article_never_published(self, admin_client, section, live, request_):
+        before = render(request=request_)
+        draft = _article(section, "Not yet", live=False, first_published_at=None)
+        self._edit(admin_client, draft)
+        self._assert_warm(request_, before)
+
+    def test_revisions_saved_by_code(self, section, live, request_):
+        before = render(request=request_)
+        live.title = "A draft headline"
+        live.save_revision()
+        self._assert_warm(request_, before)
+
+    def test_workflow_submit_and_reject(self, admin_client, live, request_):
+        before = render(request=request_)
+        self._edit(admin_client, live, action="action-submit")
+        live.refresh_from_db()
+        assert live.workflow_in_progress
+        self._assert_warm(request_, before)
+        task_state = live.current_workflow_state.current_task_state
+        reject = reverse(
+            "wagtailadmin_pages:workflow_action", args=(live.pk, "reject", task_state.pk)
+        )
+        assert admin_client.post(reject, {"comment": ""}).status_code == 302
+        self._assert_warm(request_, before)
+
+    def test_lock_and_unlock(self, admin_client, live, request_):
+        before = render(request=request_)
+        for view in ("lock", "unlock"):
+            response = admin_client.post(reverse(f"wagtailadmin_pages:{view}", args=(live.pk,)))
+            assert response.status_code == 302
+            self._assert_warm(request_, before)
+        live.refresh_from_db()
+        assert not live.locked
+
+    def test_a_live_article_saved_directly_by_code_still_clears(self, live):
+        render()
+        live.title = "Corrected directly"
+        live.save()
+        assert titles()[0] == "Corrected directly"
+        MediaWireArticlePage.objects.get(pk=live.pk)  # and taken offline by code
+        live.live = False
+        live.save(update_fields=["live"])
+        assert "Corrected directly" not in titles()

@@ -1,4 +1,10 @@
-"""Clear the Recent Posts cache whenever what an anonymous reader may see changes."""
+"""Clear the Recent Posts cache when, and only when, what an anonymous reader sees changes.
+
+Publishing, unpublishing, moving and deleting pages, view restrictions and sites
+clear it. Draft saves, autosaves, revisions, workflow steps and locks do not: a
+busy desk saves drafts all day, and nothing a reader sees has changed. Expiry
+needs no signal: an entry is never used past the earliest ``expire_at`` it holds.
+"""
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -8,6 +14,26 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 from .models import MediaWireArticlePage, MediaWireIndexPage
 from .recent import invalidate
 
+# The article fields a Recent Posts entry (or which entry it is in) depends on.
+LISTED_FIELDS = frozenset(
+    {
+        "title",
+        "slug",
+        "url_path",
+        "live",
+        "expire_at",
+        "first_published_at",
+        "summary",
+        "excerpt",
+        "locale",
+        "locale_id",
+        "alias_of",
+        "alias_of_id",
+        "path",
+        "depth",
+    }
+)
+
 
 def _invalidate(**kwargs) -> None:
     # Now, for this process and this transaction; and again on commit, so that no
@@ -16,15 +42,34 @@ def _invalidate(**kwargs) -> None:
     transaction.on_commit(invalidate)
 
 
+def _article_saved(instance: MediaWireArticlePage, update_fields=None, **kwargs) -> None:
+    """A save that is not a publication: only a live article's listed fields count.
+
+    Wagtail saves a live article's drafts as revisions (``update_fields`` without
+    listed fields) and a never-published article in full, but it is not listed.
+    Code that saves a live article directly, or takes it offline with
+    ``update_fields=["live"]``, still clears the cache.
+    """
+    if update_fields is None:
+        changed = instance.live
+    else:
+        fields = LISTED_FIELDS.intersection(update_fields)
+        changed = bool(fields) and (instance.live or "live" in fields)
+    if changed:
+        _invalidate()
+
+
 def connect() -> None:
     uid = "wagtail_mediawire.recent"
     # Any page: (un)publishing an ancestor can change the URLs or the visibility of
     # the articles below it, and Wagtail updates their url_path without a signal.
     for signal in (page_published, page_unpublished, post_page_move):
         signal.connect(_invalidate, dispatch_uid=uid)
-    for model in (MediaWireArticlePage, MediaWireIndexPage, PageViewRestriction, Site):
+    post_save.connect(_article_saved, sender=MediaWireArticlePage, dispatch_uid=uid)
+    for model in (MediaWireArticlePage, MediaWireIndexPage):
+        post_delete.connect(_invalidate, sender=model, dispatch_uid=f"{uid}.{model.__name__}")
+    for model in (PageViewRestriction, Site):
         name = f"{uid}.{model.__name__}"
-        # Saves cover title and summary edits and (un)publishing; deletes, the rest.
         post_save.connect(_invalidate, sender=model, dispatch_uid=name)
         post_delete.connect(_invalidate, sender=model, dispatch_uid=name)
     m2m_changed.connect(
