@@ -263,3 +263,17 @@ def test_a_second_section_is_independent(client, root_page):
     second = MediaWireIndexPageFactory(parent=root_page, slug="second")
     MediaWireArticlePageFactory(parent=first, title="Only in the first")
     assert "Only in the first" not in _html(client, second)
+
+
+def test_the_article_reuses_the_section_that_routing_walked(client, section):
+    article = MediaWireArticlePageFactory(parent=section)
+    client.get(article.url)  # Recent Posts cached
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(article.url)
+    assert response.status_code == 200
+    section_queries = [
+        q for q in ctx.captured_queries if "wagtail_mediawire_mediawireindexpage" in q["sql"]
+    ]
+    assert len(section_queries) == 1  # routing's own, none of the article's
+    assert response.context["section"] == section
+    assert f'<a href="{section.url}">' in response.content.decode()

@@ -285,7 +285,14 @@ class MediaWireArticlePage(Page):
 
     @cached_property
     def section(self) -> MediaWireIndexPage | None:
-        """The section (parent), with its default disclaimer, in one query."""
+        """The section (parent): the one Wagtail's routing walked through, else one query.
+
+        Serving a page, Wagtail's ``route()`` leaves the parent it came through on
+        the page (``_cached_parent_obj``, which treebeard's ``get_parent`` uses too).
+        """
+        parent = getattr(self, "_cached_parent_obj", None)
+        if isinstance(parent, MediaWireIndexPage):
+            return parent
         return (
             MediaWireIndexPage.objects.parent_of(self).select_related("default_disclaimer").first()
         )
