@@ -97,8 +97,12 @@ class MediaWireIndexPage(Page):
         Articles under a view restriction of their own are left out; a restriction on
         the section itself (or above) is not, since whoever reads this list passed it.
         """
+        # Articles are leaves under sections, so the section's descendants are its
+        # children. The path prefix alone, without child_of's depth test, lets SQLite
+        # and PostgreSQL walk the first_published_at index and stop after a page of
+        # rows instead of sorting the whole section.
         queryset = (
-            MediaWireArticlePage.objects.child_of(self)
+            MediaWireArticlePage.objects.filter(path__startswith=self.path)
             .live()
             .filter(Q(expire_at__isnull=True) | Q(expire_at__gt=timezone.now()))
             .defer_streamfields()
