@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "wagtail_mediawire",
     "wagtail_modeladmin",
     "wagtail.contrib.forms",
+    "wagtail.contrib.frontend_cache",
     "wagtail.contrib.redirects",
     "wagtail.embeds",
     "wagtail.sites",

@@ -72,6 +72,14 @@ def test_check_numbers_must_be_positive_whole_numbers(key, value):
     assert _ids(WAGTAIL_MEDIAWIRE={key: value}) == {"wagtail_mediawire.E002"}
 
 
+@pytest.mark.parametrize(
+    "value",
+    [{"PURGE_SITE_ROOT": "yes"}, {"PURGE_PATHS": "/news/"}, {"PURGE_PATHS": ["/news/", 3]}],
+)
+def test_check_purge_settings(value):
+    assert _ids(WAGTAIL_MEDIAWIRE=value) == {"wagtail_mediawire.E005"}
+
+
 def test_check_cache_alias_must_exist():
     assert _ids(WAGTAIL_MEDIAWIRE={"CACHE_ALIAS": "nope"}) == {"wagtail_mediawire.E004"}
 

@@ -60,6 +60,17 @@ def check_settings(app_configs=None, **kwargs) -> list:
                     id="wagtail_mediawire.E002",
                 )
             )
+    paths = config["PURGE_PATHS"]
+    if not isinstance(config["PURGE_SITE_ROOT"], bool) or not (
+        isinstance(paths, list | tuple) and all(isinstance(path, str) for path in paths)
+    ):
+        errors.append(
+            Error(
+                f"{SETTING_NAME}['PURGE_SITE_ROOT'] must be True or False and "
+                f"{SETTING_NAME}['PURGE_PATHS'] a list of paths such as ['/news/'].",
+                id="wagtail_mediawire.E005",
+            )
+        )
     if config["CACHE_ALIAS"] not in settings.CACHES:
         errors.append(
             Error(

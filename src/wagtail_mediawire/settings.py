@@ -26,6 +26,10 @@ DEFAULTS: dict[str, Any] = {
     # Publishing, unpublishing, moving, deleting and view restrictions clear it at once.
     "CACHE_ALIAS": "default",
     "CACHE_TIMEOUT": 600,
+    # With wagtail.contrib.frontend_cache: besides the article and its section, purge
+    # the site's home page, and these paths of the site (pages that show Recent Posts).
+    "PURGE_SITE_ROOT": True,
+    "PURGE_PATHS": [],
 }
 
 

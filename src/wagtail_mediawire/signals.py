@@ -1,4 +1,5 @@
-"""Clear the Recent Posts cache when, and only when, what an anonymous reader sees changes.
+"""Clear the Recent Posts cache when, and only when, what an anonymous reader sees changes,
+and purge the frontend cache (CDN) of the pages that show an article (see ``purge``).
 
 Publishing, unpublishing, moving and deleting pages, view restrictions and sites
 clear it. Draft saves, autosaves, revisions, workflow steps and locks do not: a
@@ -6,12 +7,15 @@ busy desk saves drafts all day, and nothing a reader sees has changed. Expiry
 needs no signal: an entry is never used past the earliest ``expire_at`` it holds.
 """
 
+from functools import partial
+
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from wagtail.models import PageViewRestriction, Site
+from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from .models import MediaWireArticlePage, MediaWireIndexPage
+from .purge import purge_article
 from .recent import invalidate
 
 # The article fields a Recent Posts entry (or which entry it is in) depends on.
@@ -59,6 +63,36 @@ def _article_saved(instance: MediaWireArticlePage, update_fields=None, **kwargs)
         _invalidate()
 
 
+def _parent(page: Page) -> Page | None:
+    # Without get_parent()'s error when the section went in the same cascade.
+    return Page.objects.filter(path=page.path[: -Page.steplen]).first()
+
+
+def _purge_later(article: MediaWireArticlePage, **kwargs) -> None:
+    # After commit: a CDN that refetches at once must get the new content.
+    transaction.on_commit(partial(purge_article, article, **kwargs))
+
+
+def _article_published_or_unpublished(instance: MediaWireArticlePage, **kwargs) -> None:
+    _purge_later(instance, sections=[_parent(instance)])
+
+
+def _article_moved(
+    instance, parent_page_before=None, parent_page_after=None, url_path_before=None, **kwargs
+) -> None:
+    if instance.live:
+        _purge_later(
+            instance,
+            old_url_path=url_path_before,
+            sections=[parent_page_before, parent_page_after],
+        )
+
+
+def _article_deleted(instance: MediaWireArticlePage, **kwargs) -> None:
+    if instance.live:
+        _purge_later(instance, sections=[_parent(instance)])
+
+
 def connect() -> None:
     uid = "wagtail_mediawire.recent"
     # Any page: (un)publishing an ancestor can change the URLs or the visibility of
@@ -75,3 +109,11 @@ def connect() -> None:
     m2m_changed.connect(
         _invalidate, sender=PageViewRestriction.groups.through, dispatch_uid=f"{uid}.groups"
     )
+
+    purge_uid = "wagtail_mediawire.purge"
+    for signal in (page_published, page_unpublished):
+        signal.connect(
+            _article_published_or_unpublished, sender=MediaWireArticlePage, dispatch_uid=purge_uid
+        )
+    post_page_move.connect(_article_moved, sender=MediaWireArticlePage, dispatch_uid=purge_uid)
+    post_delete.connect(_article_deleted, sender=MediaWireArticlePage, dispatch_uid=purge_uid)
