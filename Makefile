@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-testing
 PY313 ?= $(firstword $(shell python3.13 -c 'import sys; print(sys.executable)' 2>/dev/null) \
 	$(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13))
 
-.PHONY: install sandbox test test-postgres test-browser screenshot lint format tox-corners clean
+.PHONY: install sandbox test test-postgres test-browser screenshot bench lint format tox-corners clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ test-browser: $(STAMP)
 screenshot: $(STAMP)
 	MEDIAWIRE_README_SCREENSHOT=1 $(BIN)/python -m pytest tests/browser/test_sandbox_pages.py -k screenshot
 
+## make bench: every figure beside its baseline, one table; writes docs/benchmarks.json and the plot
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -55,4 +59,4 @@ tox-corners: $(STAMP)
 	scripts/with-postgres $(BIN)/tox --discover $(PY313) -e py313-wagtail80-django61-postgres
 
 clean:
-	rm -rf $(VENV) .tox .pytest_cache .ruff_cache sandbox/db.sqlite3 sandbox/media test-artifacts
+	rm -rf $(VENV) .tox .pytest_cache .ruff_cache sandbox/db.sqlite3 sandbox/media test-artifacts benchmarks/.cache

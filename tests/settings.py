@@ -26,6 +26,7 @@ ALLOWED_HOSTS = ["*"]
 
 INSTALLED_APPS = [
     "wagtail_mediawire",
+    "tests.testapp",
     "wagtail_modeladmin",
     "wagtail.contrib.forms",
     "wagtail.contrib.frontend_cache",

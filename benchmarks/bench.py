@@ -1,0 +1,317 @@
+"""`make bench`: every figure beside its baseline, measured in the same run.
+
+    make bench                                        # SQLite, corpora cached between runs
+    scripts/with-postgres .venv/bin/python benchmarks/bench.py   # PostgreSQL
+    .venv/bin/python benchmarks/bench.py --sizes 100 10000 --runs 10
+
+Prints one table (median milliseconds and SQL queries of each figure and of its
+baseline, their ratio, and the target), and writes it with the raw figures to
+docs/benchmarks.json, docs/explanation/benchmark-results.md and a plot,
+docs/img/benchmarks.svg. Pages are requested through Django's test client, the
+whole request; the Recent Posts tag is rendered alone.
+
+Without DATABASE_URL the database is an SQLite file under benchmarks/.cache/, kept
+between runs: its 110,100 articles are inserted once, in bulk (real rows of the real
+tables, with real tree paths), and reused.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+CACHE_DIR = ROOT / "benchmarks" / ".cache"
+if not os.environ.get("DATABASE_URL"):
+    import django as _django
+    import wagtail as _wagtail
+
+    CACHE_DIR.mkdir(exist_ok=True)
+    db_file = CACHE_DIR / f"bench-wagtail{_wagtail.__version__}-django{_django.__version__}.sqlite3"
+    os.environ["DATABASE_URL"] = f"sqlite:///{db_file}"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.template import Context, Template  # noqa: E402
+from django.test import Client, RequestFactory  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from recent_posts import bulk_articles  # noqa: E402
+from wagtail.models import Page, Site  # noqa: E402
+
+from tests.testapp.models import BarePage, HomePage  # noqa: E402
+from wagtail_mediawire.factories import (  # noqa: E402
+    MediaWireArticlePageFactory,
+    MediaWireIndexPageFactory,
+)
+from wagtail_mediawire.models import MediaWireIndexPage  # noqa: E402
+from wagtail_mediawire.recent import invalidate  # noqa: E402
+
+PARAGRAPHS = [
+    f"<p>The harbour authority said on day {n} that the ferries would run again once the "
+    "breakwater repairs were inspected, and that freight would follow within the week. "
+    "Fishing crews, who had moored in the northern basin since the storm, were told to "
+    "expect the outer moorings back by the weekend, weather permitting.</p>"
+    for n in range(6)
+]
+TARGETS = {"article": 1.15, "first view": 1.10, "draft save": 1.10, "scale": 1.5}
+
+
+def median_ms(fn: Callable[[], object], runs: int) -> tuple[float, int]:
+    """Median time of ``fn`` in milliseconds, and the queries of its last run."""
+    times, queries = [], 0
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as ctx:
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+        queries = len(ctx.captured_queries)
+    return statistics.median(times) * 1000, queries
+
+
+def get(client: Client, url: str) -> Callable[[], None]:
+    def fetch() -> None:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+
+    return fetch
+
+
+def build(sizes: list[int]) -> dict:
+    """The bench site, built once per database: home, bare page, sections, articles."""
+    call_command("migrate", verbosity=0)
+    site = Site.objects.get(is_default_site=True)
+    home = HomePage.objects.filter(slug="bench-home").first()
+    if home is None:
+        home = Page.get_first_root_node().add_child(
+            instance=HomePage(title="Bench home", slug="bench-home")
+        )
+        site.root_page = home
+        site.save()
+    body = "".join(PARAGRAPHS)
+    bare = BarePage.objects.filter(slug="bare").first() or home.add_child(
+        instance=BarePage(title="A bare page", slug="bare", body=body)
+    )
+    desk = MediaWireIndexPage.objects.filter(slug="bench-desk").first()
+    if desk is None:
+        desk = MediaWireIndexPageFactory(parent=home, slug="bench-desk", title="Desk")
+        for n in range(50):
+            blocks = {f"body__{i}__paragraph__value": p for i, p in enumerate(PARAGRAPHS)}
+            MediaWireArticlePageFactory(
+                parent=desk,
+                slug=f"report-{n}",
+                title=f"Harbour reopens, report {n}",
+                body__6__source__name="Northwind Press",
+                **blocks,
+            )
+    sections = {}
+    for size in sizes:
+        section = MediaWireIndexPage.objects.filter(slug=f"bench-{size}").first()
+        if section is None or section.numchild != size:
+            if section is not None:
+                section.delete()
+            section = MediaWireIndexPageFactory(parent=home, slug=f"bench-{size}")
+            started = time.perf_counter()
+            bulk_articles(section, size)
+            print(f"built {size} articles in {time.perf_counter() - started:.1f} s")
+            section.refresh_from_db()
+        sections[size] = section
+    Site.clear_site_root_paths_cache()
+    articles = list(desk.get_children().live().order_by("path").specific())
+    return {"home": home, "bare": bare, "articles": articles, "sections": sections}
+
+
+def run(sizes: list[int], runs: int) -> list[dict]:
+    site = build(sizes)
+    client = Client()
+    rows = []
+
+    def row(figure, value, baseline, target=None, baseline_name=""):
+        ratio = value[0] / baseline[0]
+        rows.append(
+            {
+                "figure": figure,
+                "ms": round(value[0], 3),
+                "queries": value[1],
+                "baseline": baseline_name,
+                "baseline_ms": round(baseline[0], 3),
+                "baseline_queries": baseline[1],
+                "ratio": round(ratio, 2),
+                "target": target,
+                "met": None if target is None else ratio <= target,
+            }
+        )
+
+    article, other = site["articles"][0].url, site["articles"][1]
+    for url in (article, site["bare"].url, site["home"].url):
+        client.get(url)  # warm: templates, site root paths, the cache
+    row(
+        "article page, warm",
+        median_ms(get(client, article), runs),
+        median_ms(get(client, site["bare"].url), runs),
+        TARGETS["article"],
+        "bare Wagtail page, same text",
+    )
+
+    invalidate()
+    firsts = [median_ms(get(client, page.url), 1) for page in site["articles"]]
+    repeats = [median_ms(get(client, page.url), 1) for page in site["articles"]]
+    row(
+        "article page, first view of each of 50",
+        (statistics.median(t for t, _ in firsts), max(q for _, q in firsts[1:])),
+        (statistics.median(t for t, _ in repeats), max(q for _, q in repeats)),
+        TARGETS["first view"],
+        "the same articles' repeat views",
+    )
+
+    for name, url in (("article page", article), ("home page", site["home"].url)):
+        before, after = [], []
+        for _ in range(runs):
+            before.append(median_ms(get(client, url), 1))
+            other.save_revision()  # a draft save (an autosave) of another article
+            after.append(median_ms(get(client, url), 1))
+        row(
+            f"{name}, right after a draft save elsewhere",
+            (statistics.median(t for t, _ in after), after[-1][1]),
+            (statistics.median(t for t, _ in before), before[-1][1]),
+            TARGETS["draft save"],
+            "the same page before it",
+        )
+
+    request = RequestFactory().get("/")
+    request._wagtail_site = Site.find_for_request(request)
+    smallest = min(sizes)
+    base = {}
+    for size in sizes:
+        template = Template("{% load mediawire_tags %}{% mediawire_recent_posts section=s %}")
+        context = Context({"request": request, "s": site["sections"][size]})
+
+        def cold(template=template, context=context):
+            invalidate()
+            template.render(context)
+
+        figures = {
+            "Recent Posts tag, cold": median_ms(cold, runs),
+            "Recent Posts tag, warm": median_ms(lambda t=template, c=context: t.render(c), runs),
+            "section page": median_ms(get(client, site["sections"][size].url), runs),
+        }
+        for name, value in figures.items():
+            base.setdefault(name, value)
+            row(
+                f"{name}, {size:,} articles",
+                value,
+                base[name],
+                TARGETS["scale"] if size != smallest else None,
+                f"itself at {smallest:,}",
+            )
+    return rows
+
+
+def table(rows: list[dict]) -> str:
+    lines = [
+        "| figure | ms (queries) | baseline | ms (queries) | ratio | target |",
+        "|---|---:|---|---:|---:|---|",
+    ]
+    for r in rows:
+        target = "" if r["target"] is None else f"≤ {r['target']}x " + ("✓" if r["met"] else "✗")
+        lines.append(
+            f"| {r['figure']} | {r['ms']:.2f} ({r['queries']}) | {r['baseline']} | "
+            f"{r['baseline_ms']:.2f} ({r['baseline_queries']}) | {r['ratio']:.2f}x | {target} |"
+        )
+    return "\n".join(lines)
+
+
+def plot(rows: list[dict], path: Path) -> None:
+    """Time against the number of articles, log-log, as a small hand-written SVG."""
+    import math
+
+    series: dict[str, list[tuple[int, float]]] = {}
+    for r in rows:
+        if r["figure"].endswith(" articles"):
+            name, size = r["figure"].rsplit(", ", 1)
+            series.setdefault(name, []).append((int(size.split()[0].replace(",", "")), r["ms"]))
+    if not series:
+        return
+    width, height, pad = 640, 360, 60
+    xs = [x for points in series.values() for x, _ in points]
+    ys = [y for points in series.values() for _, y in points]
+    x0, x1 = math.log10(min(xs)), math.log10(max(xs)) or 1
+    y0, y1 = math.floor(math.log10(min(ys))), math.ceil(math.log10(max(ys)))
+    y1 = max(y1, y0 + 1)
+
+    def px(x: float, y: float) -> tuple[float, float]:
+        fx = (math.log10(x) - x0) / ((x1 - x0) or 1)
+        fy = (math.log10(y) - y0) / (y1 - y0)
+        return pad + fx * (width - 2 * pad), height - pad - fy * (height - 2 * pad)
+
+    colours = ["#1b6ac9", "#c94c1b", "#2f8f46", "#7a3fb0"]
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        'font-family="sans-serif" font-size="12">',
+        f'<rect width="{width}" height="{height}" fill="#fff"/>',
+        f'<text x="{width / 2}" y="{height - 15}" text-anchor="middle">articles (log)</text>',
+        f'<text x="15" y="{height / 2}" transform="rotate(-90 15 {height / 2})" '
+        'text-anchor="middle">ms (log)</text>',
+    ]
+    for exponent in range(y0, y1 + 1):
+        _, y = px(min(xs), 10**exponent)
+        parts.append(f'<line x1="{pad}" x2="{width - pad}" y1="{y}" y2="{y}" stroke="#ddd"/>')
+        parts.append(f'<text x="{pad - 5}" y="{y + 4}" text-anchor="end">{10**exponent:g}</text>')
+    for x in sorted(set(xs)):
+        px_x, _ = px(x, 10**y0)
+        parts.append(f'<text x="{px_x}" y="{height - pad + 16}" text-anchor="middle">{x:,}</text>')
+    for n, (name, points) in enumerate(series.items()):
+        colour = colours[n % len(colours)]
+        coords = " ".join("{:.1f},{:.1f}".format(*px(x, y)) for x, y in sorted(points))
+        parts.append(
+            f'<polyline points="{coords}" fill="none" stroke="{colour}" stroke-width="2"/>'
+        )
+        parts.append(f'<text x="{pad + 10}" y="{20 + 16 * n}" fill="{colour}">{name}</text>')
+    parts.append("</svg>")
+    path.write_text("\n".join(parts) + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 10_000, 100_000])
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    args = parser.parse_args()
+
+    started = time.perf_counter()
+    rows = run(sorted(args.sizes), args.runs)
+    header = (
+        f"database: {connection.vendor}; Django test client, median of {args.runs} runs; "
+        f"{time.perf_counter() - started:.0f} s"
+    )
+    print(header)
+    print(table(rows))
+    if args.no_write:
+        return
+    docs = ROOT / "docs"
+    (docs / "benchmarks.json").write_text(
+        json.dumps({"database": connection.vendor, "runs": args.runs, "rows": rows}, indent=2)
+        + "\n"
+    )
+    plot(rows, docs / "img" / "benchmarks.svg")
+    (docs / "explanation" / "benchmark-results.md").write_text(
+        "# Benchmark results\n\n"
+        "Written by `make bench` (`benchmarks/bench.py`); the raw figures are in "
+        "`docs/benchmarks.json`.\n\n"
+        f"{header}\n\n{table(rows)}\n\n"
+        "![Time against the number of articles](../img/benchmarks.svg)\n"
+    )
+
+
+if __name__ == "__main__":
+    main()
