@@ -74,13 +74,20 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # Cached, as Django does in production (DEBUG off, no loaders given), so
+            # benchmarks measure rendering, not compiling templates.
             "loaders": [
                 (
-                    "django.template.loaders.locmem.Loader",
-                    {"base.html": _wagtail_start_base_html()},
-                ),
-                "django.template.loaders.filesystem.Loader",
-                "django.template.loaders.app_directories.Loader",
+                    "django.template.loaders.cached.Loader",
+                    [
+                        (
+                            "django.template.loaders.locmem.Loader",
+                            {"base.html": _wagtail_start_base_html()},
+                        ),
+                        "django.template.loaders.filesystem.Loader",
+                        "django.template.loaders.app_directories.Loader",
+                    ],
+                )
             ],
         },
     }
