@@ -207,10 +207,18 @@ class TestSectionListing:
         settings.WAGTAIL_MEDIAWIRE = {"INDEX_PAGE_SIZE": 2}
         for n in range(5):
             MediaWireArticlePageFactory(parent=section, title=f"Report number {n}")
-        assert "Page 1 of 3" in _html(client, section)
-        assert "Page 1 of 3" in _html(client, section, page="abc")
-        assert "Page 3 of 3" in _html(client, section, page="999")
-        assert "Page 2 of 3" in _html(client, section, page="2")
+        first = _html(client, section)
+        assert "Page 1<" in first and 'rel="next" href="?page=2"' in first
+        assert "Report number 4" in first and "Report number 2" not in first
+        for odd in ("abc", "0", "-2", "2.5", "1" * 30, "²"):
+            assert _html(client, section, page=odd) == first
+        last = _html(client, section, page="3")
+        assert "Report number 0" in last and 'rel="prev" href="?page=2"' in last
+        assert 'rel="next"' not in last
+        beyond = _html(client, section, page="999")
+        assert "There are no reports on this page." in beyond
+        assert 'href="?page=1"' in beyond
+        assert _html(client, section, page=str(10**9)).count("mediawire-list__item") == 0
 
     def test_empty_section_says_so(self, client, section):
         assert "No reports have been published" in _html(client, section)
@@ -255,7 +263,16 @@ def test_section_queries_do_not_grow_with_page_size(client, section, settings):
     small = _count_queries(client, section)
     settings.WAGTAIL_MEDIAWIRE = {"INDEX_PAGE_SIZE": 12}
     assert _count_queries(client, section) == small
-    assert small <= 9  # Wagtail's routing, then restrictions, count and one page of articles
+    assert small <= 8  # Wagtail's routing, then restrictions and one page of articles
+
+
+def test_the_section_is_never_counted(client, section):
+    """A COUNT grows with the section; a page fetches one row more instead."""
+    MediaWireArticlePageFactory.create_batch(3, parent=section)
+    client.get(section.url)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(section.url).status_code == 200
+    assert not [q for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
 
 
 def test_a_second_section_is_independent(client, root_page):

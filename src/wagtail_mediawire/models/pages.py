@@ -1,8 +1,7 @@
 import logging
+from dataclasses import dataclass
 from typing import Any
 
-from django.core.paginator import Page as PaginatorPage
-from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Q
 from django.http import HttpRequest
@@ -22,7 +21,7 @@ from ..blocks import RICH_TEXT_FEATURES, ArticleBodyBlock, iter_raw_paragraphs, 
 from ..forms import MediaWireArticlePageForm
 from ..publishing import SourceRequiredError, has_source_url
 from ..settings import get_setting
-from ..validators import safe_http_url, validate_http_url
+from ..validators import positive_id, safe_http_url, validate_http_url
 from .disclaimer import Disclaimer
 
 logger = logging.getLogger("wagtail_mediawire")
@@ -50,6 +49,41 @@ def without_duplicate_aliases(queryset: PageQuerySet, scope_path: Any) -> PageQu
     # at 100,000 articles); the join keeps the walk down the first_published_at index.
     duplicate = Q(alias_of__live=True, alias_of__path__startswith=scope_path)
     return queryset.filter(Q(alias_of__isnull=True) | ~duplicate)
+
+
+# Deeper pages are treated as beyond the end (and offsets stay within any database's range).
+MAX_PAGE_NUMBER = 100_000
+
+
+@dataclass
+class ListingPage:
+    """A page of a section's listing, with the methods of Django's paginator page
+    except those that need a total (``paginator``, ``end_index``)."""
+
+    number: int
+    object_list: list
+    more: bool  # whether an older page follows
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+    def has_next(self) -> bool:
+        return self.more
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self.has_next() or self.has_previous()
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
 
 
 def _base_context(context: dict) -> dict:
@@ -117,11 +151,18 @@ class MediaWireIndexPage(Page):
             private |= Q(path__startswith=restriction["page__path"])
         return queryset.exclude(private) if private else queryset
 
-    def paginate_articles(self, request: HttpRequest) -> PaginatorPage:
-        paginator = Paginator(self.get_articles(), get_setting("INDEX_PAGE_SIZE"))
-        # get_page() turns a missing, malformed or out-of-range ?page= into the
-        # first or last page instead of an error.
-        return paginator.get_page(request.GET.get("page"))
+    def paginate_articles(self, request: HttpRequest) -> "ListingPage":
+        """One page of the listing, from ``?page=`` (anything odd means the first).
+
+        The section is never counted: a page fetches one row more than it shows to
+        know whether there is an older page, so its cost does not grow with the
+        section (a COUNT of 100,000 articles made the page 5x slower).
+        """
+        size = get_setting("INDEX_PAGE_SIZE")
+        number = min(positive_id(request.GET.get("page")) or 1, MAX_PAGE_NUMBER)
+        offset = (number - 1) * size
+        rows = list(self.get_articles()[offset : offset + size + 1])
+        return ListingPage(number=number, object_list=rows[:size], more=len(rows) > size)
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict:
         context = super().get_context(request, *args, **kwargs)
