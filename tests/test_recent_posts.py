@@ -190,7 +190,8 @@ class TestWhatIsShown:
         article = _article(section, "Harbour reopens", hours_ago=3)
         html = render()
         assert f'href="{article.url}"' in html
-        assert f'datetime="{article.first_published_at.isoformat()}"' in html
+        stamp = article.first_published_at.isoformat(timespec="seconds")
+        assert f'datetime="{stamp}"' in html
         assert "3\xa0hours ago" in html
         assert "Recent Posts" in html
 

@@ -309,3 +309,19 @@ def test_the_section_listing_walks_the_publication_date_index(section):
         plan = section.get_articles()[:10].explain()
     assert "first_published_at" in plan
     assert "TEMP B-TREE FOR ORDER BY" not in plan  # SQLite: no sort of every row
+
+
+def test_time_elements_carry_whole_seconds_as_html_allows(client, section):
+    """HTML allows at most three digits of a second; the database keeps six."""
+    import re
+
+    article = MediaWireArticlePageFactory(
+        parent=section, body__0="paragraph", body__1__source__published_at=timezone.now()
+    )
+    MediaWireArticlePageFactory(parent=section)  # listed in the article's Recent Posts
+    for page in (article, section):
+        html = _html(client, page)
+        stamps = re.findall(r'<time[^>]* datetime="([^"]+)"', html)
+        assert stamps
+        for stamp in stamps:
+            assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", stamp), stamp
