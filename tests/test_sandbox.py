@@ -12,6 +12,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 import requests
 
 from tests.utils import free_port
@@ -56,18 +57,27 @@ def manage(env: dict, *args: str) -> subprocess.CompletedProcess:
     return result
 
 
-def counts(env: dict) -> dict:
-    output = manage(env, "shell", "--no-imports", "-c", COUNTS_SCRIPT).stdout
+def shell_json(env: dict, script: str) -> dict:
+    """What ``script``, run by ``manage.py shell``, prints as JSON on its last line."""
+    output = manage(env, "shell", "--no-imports", "-c", script).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
-def test_sandbox_migrates_checks_and_loads_demo_idempotently(tmp_path):
-    env = {
+def counts(env: dict) -> dict:
+    return shell_json(env, COUNTS_SCRIPT)
+
+
+@pytest.fixture
+def env(tmp_path) -> dict:
+    """The sandbox's own settings, on a temporary SQLite file."""
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "sandbox.settings.dev",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
     }
 
+
+def test_sandbox_migrates_checks_and_loads_demo_idempotently(env):
     manage(env, "migrate", "--noinput")
     manage(env, "check")
     manage(env, "makemigrations", "--check", "--dry-run")
@@ -141,18 +151,11 @@ def _home_pages(base: str, count: int) -> list[str]:
         return list(pool.map(fetch, range(count)))
 
 
-def test_sandbox_served_by_several_processes_never_lists_an_unpublished_article(tmp_path):
+def test_sandbox_served_by_several_processes_never_lists_an_unpublished_article(env):
     """Publishing clears the Recent Posts cache of every process, however it is served."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "sandbox.settings.dev",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-    }
     manage(env, "migrate", "--noinput")
     manage(env, "load_demo")
-    newest = json.loads(
-        manage(env, "shell", "--no-imports", "-c", NEWEST_SCRIPT).stdout.strip().splitlines()[-1]
-    )
+    newest = shell_json(env, NEWEST_SCRIPT)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = _serve(env, port, workers=2)
