@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-testing
 PY313 ?= $(firstword $(shell python3.13 -c 'import sys; print(sys.executable)' 2>/dev/null) \
 	$(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13))
 
-.PHONY: install sandbox test test-postgres test-browser screenshot bench lint format tox-corners clean
+.PHONY: install sandbox test test-postgres test-browser screenshot bench load lint format tox-corners clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ screenshot: $(STAMP)
 ## make bench: every figure beside its baseline, one table; writes docs/benchmarks.json and the plot
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
+
+## make load: the sandbox on gunicorn, PostgreSQL and Redis under wrk while articles change
+load: $(STAMP)
+	scripts/with-postgres $(BIN)/python benchmarks/load.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

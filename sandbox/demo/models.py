@@ -30,3 +30,16 @@ class HomePage(Page):
             MediaWireIndexPage.objects.descendant_of(self).live().public().order_by("path")
         )
         return context
+
+
+class StandardPage(Page):
+    """A plain Wagtail page (a title and rich text): an "About" page, and the load
+    test's baseline, a page with nothing of the package."""
+
+    body = RichTextField(_("body"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("body")]
+
+    class Meta:
+        verbose_name = _("standard page")
+        verbose_name_plural = _("standard pages")

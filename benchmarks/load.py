@@ -1,0 +1,356 @@
+"""`make load`: the sandbox under load on gunicorn, PostgreSQL and Redis, while it changes.
+
+    scripts/with-postgres .venv/bin/python benchmarks/load.py [--seconds 30] [--connections 4]
+
+Starts a Redis server and gunicorn (2 workers, the sandbox's production settings) on
+127.0.0.1, loads the demo, then drives wrk for ``--seconds`` at a fixed concurrency
+against a plain Wagtail page (the baseline), the home page, a section page and an
+article page, one after the other. Meanwhile another process publishes a new article
+every two seconds and unpublishes the one before, and a checker keeps reading the home,
+section and article pages on new connections, noting which worker answered.
+
+Prints requests per second, p50 and p99 of each page beside the baseline, the non-2xx
+answers (which must be 0), and, per worker, how many checked responses missed a change
+more than one second old (which must be 0) and the longest a change took to show.
+Writes the figures to docs/load-postgresql.json and docs/explanation/load-results.md.
+Exits non-zero when a non-2xx answer or a late change was seen. Everything it starts is
+stopped, also on failure or Ctrl-C.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+CHURN_NUMBER = re.compile(rb"Load churn report (\d+)")
+FRESHNESS_LIMIT = 1.0  # seconds
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen, what: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"load: {what} exited with {process.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"load: {what} did not listen on port {port} within {timeout:.0f} s")
+
+
+@contextmanager
+def running(args: list[str], **kwargs):
+    """A child process, terminated (then killed) when the block ends, however it ends."""
+    process = subprocess.Popen(args, **kwargs)
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def get(port: int, path: str) -> tuple[int, dict, bytes]:
+    """One GET on a new connection, so that gunicorn may hand it to either worker."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", path, headers={"Connection": "close"})
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
+
+
+class Checker(threading.Thread):
+    """Reads pages in a loop and notes, per response, its worker and the churned
+    articles it lists."""
+
+    def __init__(self, port: int, paths: list[str]):
+        super().__init__(daemon=True)
+        self.port, self.paths = port, paths
+        self.responses: list[dict] = []
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        turn = 0
+        while not self.stopping.is_set():
+            path = self.paths[turn % len(self.paths)]
+            turn += 1
+            started = time.time()
+            status, headers, body = get(self.port, path)
+            self.responses.append(
+                {
+                    "path": path,
+                    "started": started,
+                    "status": status,
+                    "worker": headers.get("X-Served-By", "?"),
+                    "listed": sorted({int(n) for n in CHURN_NUMBER.findall(body)}),
+                }
+            )
+            time.sleep(0.05)
+
+
+def freshness(changes: list[dict], responses: list[dict]) -> dict:
+    """Per worker: responses checked, those that missed a change made more than
+    FRESHNESS_LIMIT before they were requested, and the longest lag seen.
+
+    After change n, article n is listed and article n - 1 no longer is: a response
+    is up to date with change n when it lists churned articles numbered n or more only.
+    """
+    workers: dict[str, dict] = {}
+    for response in responses:
+        done = [c for c in changes if c["done_at"] <= response["started"]]
+        if not done:
+            continue
+        stats = workers.setdefault(
+            response["worker"], {"checked": 0, "stale": 0, "late": 0, "max_lag_s": 0.0}
+        )
+        stats["checked"] += 1
+        listed = response["listed"]
+        shown = min(listed) if listed else 0  # the change this response reflects
+        missed = [c for c in done if c["number"] > shown]
+        if missed:
+            stats["stale"] += 1
+            lag = response["started"] - missed[0]["done_at"]
+            stats["max_lag_s"] = max(stats["max_lag_s"], round(lag, 3))
+            if lag > FRESHNESS_LIMIT:
+                stats["late"] += 1
+    return workers
+
+
+def run_wrk(port: int, path: str, seconds: int, connections: int) -> dict:
+    output = subprocess.run(
+        [
+            "wrk",
+            f"--threads={min(2, connections)}",
+            f"--connections={connections}",
+            f"--duration={seconds}s",
+            "--timeout=10s",
+            f"--script={ROOT / 'benchmarks' / 'load.lua'}",
+            f"http://127.0.0.1:{port}{path}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    line = next(line for line in output.splitlines() if line.startswith("LOAD-JSON "))
+    figures = json.loads(line.removeprefix("LOAD-JSON "))
+    return {
+        "requests": figures["requests"],
+        "rps": round(figures["requests"] / (figures["duration_us"] / 1e6), 1),
+        "p50_ms": round(figures["p50_us"] / 1000, 1),
+        "p99_ms": round(figures["p99_us"] / 1000, 1),
+        "non2xx": figures["non2xx"],
+        "socket_errors": figures["socket_errors"],
+    }
+
+
+def table(pages: dict, workers: dict) -> str:
+    baseline = pages["bare page"]
+    lines = [
+        "| page | req/s | p50 ms | p99 ms | req/s vs bare | non-2xx | socket errors |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, row in pages.items():
+        ratio = row["rps"] / baseline["rps"] if baseline["rps"] else 0
+        lines.append(
+            f"| {name} | {row['rps']} | {row['p50_ms']} | {row['p99_ms']} | {ratio:.2f}x "
+            f"| {row['non2xx']} | {row['socket_errors']} |"
+        )
+    lines += [
+        "",
+        "| worker | responses checked | missing a change | missing one older than 1 s "
+        "| longest lag s |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for number, stats in enumerate(workers.values(), start=1):
+        lines.append(
+            f"| {number} | {stats['checked']} | {stats['stale']} | {stats['late']} "
+            f"| {stats['max_lag_s']} |"
+        )
+    return "\n".join(lines)
+
+
+def write_docs(result: dict) -> None:
+    docs = ROOT / "docs"
+    (docs / "load-postgresql.json").write_text(json.dumps(result, indent=2) + "\n")
+    (docs / "explanation" / "load-results.md").write_text(
+        "# Load results\n\n"
+        "Written by `make load` (`benchmarks/load.py`); do not edit by hand.\n\n"
+        "The sandbox served by gunicorn (2 workers, `sandbox.settings.production`) on "
+        "PostgreSQL with a Redis cache, all on 127.0.0.1 of one 2-core machine, driven by "
+        f"wrk for {result['seconds']} s per page at {result['connections']} connections, "
+        "one page after the other. Meanwhile another process published a new article "
+        "every two seconds and unpublished the one before "
+        f"({result['changes']} changes), and a checker read the home, section and article "
+        "pages on new connections, noting which worker answered. *req/s vs bare* compares "
+        "each page with a plain Wagtail page holding the same text, measured in the same "
+        "run; wrk, PostgreSQL, Redis and the publishing process share the machine's two "
+        "cores with gunicorn.\n\n"
+        f"{table(result['pages'], result['workers'])}\n\n"
+        f"Measured with Wagtail {result['versions']['wagtail']}, Django "
+        f"{result['versions']['django']}, Python {result['versions']['python']}.\n"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=30, help="wrk's duration per page")
+    parser.add_argument("--connections", type=int, default=4, help="wrk's concurrency")
+    parser.add_argument("--no-docs", action="store_true", help="do not write into docs/")
+    args = parser.parse_args()
+
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        raise SystemExit("load: run it on PostgreSQL: scripts/with-postgres ... (make load)")
+    for program in ("wrk", "redis-server"):
+        if shutil.which(program) is None:
+            raise SystemExit(f"load: {program} is missing (apt-get install {program})")
+
+    with ExitStack() as stack:
+        workdir = stack.enter_context(tempfile.TemporaryDirectory(prefix="mediawire-load-"))
+        redis_port, web_port = free_port(), free_port()
+        redis = stack.enter_context(
+            running(
+                ["redis-server", "--bind", "127.0.0.1", "--port", str(redis_port)]
+                + ["--save", "", "--appendonly", "no", "--dir", workdir],
+                stdout=subprocess.DEVNULL,
+            )
+        )
+        wait_for_port(redis_port, redis, "redis-server")
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "sandbox.settings.production",
+            "SECRET_KEY": "load-run-only-not-secret",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+            "PYTHONPATH": os.pathsep.join([str(ROOT / "sandbox"), str(ROOT / "benchmarks")]),
+        }
+        python = sys.executable
+        manage = str(ROOT / "sandbox" / "manage.py")
+        site_script = str(ROOT / "benchmarks" / "load_site.py")
+        for command in (["migrate", "--noinput", "-v0"], ["load_demo"]):
+            subprocess.run(
+                [python, manage, *command], env=env, check=True, stdout=subprocess.DEVNULL
+            )
+        pages = json.loads(
+            subprocess.run(
+                [python, site_script, "prepare"],
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        )
+        web = stack.enter_context(
+            running(
+                [str(BIN / "gunicorn"), "--workers=2", f"--bind=127.0.0.1:{web_port}"]
+                + ["--log-level=warning", "load_wsgi:application"],
+                env=env,
+                cwd=ROOT / "sandbox",
+            )
+        )
+        wait_for_port(web_port, web, "gunicorn")
+        for path in pages.values():
+            for _ in range(10):
+                status, _, _ = get(web_port, path)
+                if status != 200:
+                    raise SystemExit(f"load: {path} answered {status} before the load")
+
+        churn_seconds = args.seconds * len(pages) + 2
+        changes: list[dict] = []
+        churn = stack.enter_context(
+            running(
+                [python, site_script, "churn", f"--seconds={churn_seconds}", "--every=2"],
+                env=env,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+        )
+
+        def read_changes() -> None:
+            for line in churn.stdout:
+                changes.append(json.loads(line))
+
+        reader = threading.Thread(target=read_changes, daemon=True)
+        reader.start()
+        # The publishing process has started (Django is set up) once it made a change.
+        deadline = time.monotonic() + 60
+        while not changes and churn.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        checker = Checker(
+            web_port, [pages["home page"], pages["section page"], pages["article page"]]
+        )
+        checker.start()
+
+        results = {}
+        for name, path in pages.items():
+            print(f"load: {name} {path} for {args.seconds} s ...", flush=True)
+            results[name] = run_wrk(web_port, path, args.seconds, args.connections)
+        checker.stopping.set()
+        checker.join()
+        churn.wait(timeout=30)
+        reader.join(timeout=5)
+
+    import django
+    import wagtail
+
+    workers = freshness(changes, checker.responses)
+    result = {
+        "seconds": args.seconds,
+        "connections": args.connections,
+        "changes": len(changes),
+        "pages": results,
+        "workers": workers,
+        "checker_non200": sum(1 for r in checker.responses if r["status"] != 200),
+        "versions": {
+            "wagtail": wagtail.__version__,
+            "django": django.__version__,
+            "python": sys.version.split()[0],
+        },
+    }
+    print(table(results, workers))
+    print(f"changes published: {len(changes)}; checker responses: {len(checker.responses)}")
+    if not args.no_docs:
+        write_docs(result)
+
+    failures = []
+    if any(row["non2xx"] or row["socket_errors"] for row in results.values()):
+        failures.append("non-2xx answers or socket errors under load")
+    if result["checker_non200"]:
+        failures.append(f"{result['checker_non200']} checked responses were not 200")
+    if len(workers) < 2:
+        failures.append(f"the checker reached {len(workers)} worker(s), not 2")
+    if any(stats["late"] for stats in workers.values()):
+        failures.append("a change took more than one second to show")
+    if not changes:
+        failures.append("no change was published during the load")
+    for failure in failures:
+        print(f"load: FAILED: {failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,123 @@
+"""The Django side of ``make load``, run with the sandbox's settings.
+
+    python benchmarks/load_site.py prepare      # prints the URLs under load, as JSON
+    python benchmarks/load_site.py churn --seconds 130 --every 2
+
+``prepare`` adds the baseline: a plain Wagtail page (the sandbox's StandardPage) with the
+text of the article under load, at the article's depth. ``churn`` publishes a new
+article every ``--every`` seconds and unpublishes the one it published before, printing
+one JSON line per change once it is committed, with the time it was done.
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "sandbox"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sandbox.settings.production")
+
+import django  # noqa: E402
+
+django.setup()
+
+from demo.models import StandardPage  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from wagtail.models import Site  # noqa: E402
+from wagtail.rich_text import RichText  # noqa: E402
+
+from wagtail_mediawire.models import MediaWireArticlePage, MediaWireIndexPage  # noqa: E402
+
+# Every churned article's title carries this and its number, which the load run
+# looks for in the pages it reads.
+CHURN_TITLE = "Load churn report {number}"
+
+
+def prepare() -> dict:
+    site = Site.objects.get(is_default_site=True)
+    home = site.root_page
+    section = MediaWireIndexPage.objects.live().descendant_of(home).order_by("path").first()
+    article = (
+        MediaWireArticlePage.objects.live()
+        .child_of(section)
+        .exclude(title__startswith=CHURN_TITLE.format(number=""))
+        .order_by("-first_published_at")
+        .first()
+    )
+    text = "".join(block.value.source for block in article.body if block.block_type == "paragraph")
+    about = StandardPage.objects.child_of(home).filter(slug="about").first()
+    if about is None:
+        about = home.add_child(instance=StandardPage(title="About", slug="about"))
+        about.save_revision().publish()
+    bare = StandardPage.objects.child_of(about).filter(slug="plain-page").first()
+    if bare is None:
+        bare = StandardPage(title=article.title, slug="plain-page")
+        about.add_child(instance=bare)
+    bare.body = text
+    bare.save_revision().publish()
+    return {
+        "bare page": bare.url,
+        "home page": home.url,
+        "section page": section.url,
+        "article page": article.url,
+    }
+
+
+def churn(seconds: float, every: float) -> None:
+    site = Site.objects.get(is_default_site=True)
+    section = MediaWireIndexPage.objects.live().descendant_of(site.root_page).first()
+    previous = None
+    stop = time.monotonic() + seconds
+    number = 0
+    while time.monotonic() < stop:
+        started = time.monotonic()
+        number += 1
+        article = MediaWireArticlePage(
+            title=CHURN_TITLE.format(number=number),
+            slug=f"load-churn-{number}-{int(time.time())}",
+            summary="Published by the load run.",
+            body=[
+                ("paragraph", RichText("<p>A report published while the site is under load.</p>")),
+                (
+                    "source",
+                    {
+                        "name": "Load Agency",
+                        "url": f"https://load.example/reports/{number}",
+                        "original_headline": "",
+                        "published_at": timezone.now() - timedelta(minutes=5),
+                    },
+                ),
+            ],
+        )
+        section.add_child(instance=article)
+        article.save_revision().publish()
+        if previous is not None:
+            previous.unpublish()
+        # Both changes are committed (and their cache invalidation done) by now.
+        print(json.dumps({"number": number, "done_at": time.time()}), flush=True)
+        previous = article
+        time.sleep(max(0.0, every - (time.monotonic() - started)))
+    if previous is not None:
+        previous.unpublish()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("prepare")
+    churn_parser = commands.add_parser("churn")
+    churn_parser.add_argument("--seconds", type=float, required=True)
+    churn_parser.add_argument("--every", type=float, default=2.0)
+    args = parser.parse_args()
+    if args.command == "prepare":
+        print(json.dumps(prepare()))
+    else:
+        churn(args.seconds, args.every)
+
+
+if __name__ == "__main__":
+    main()
