@@ -47,3 +47,14 @@ def section(root_page):
 @pytest.fixture
 def wagtail_root(db):
     return Page.get_first_root_node()
+
+
+@pytest.fixture
+def loopback_feeds(settings):
+    """Feed settings for test servers on 127.0.0.1, which the defaults refuse."""
+    settings.WAGTAIL_MEDIAWIRE = {
+        "FEED_ALLOW_PRIVATE_HOSTS": True,
+        "FEED_TIMEOUT": 5,
+        # The fixtures' images are on .example hosts: no lookup leaves the machine.
+        "FEED_IMPORT_IMAGES": False,
+    }

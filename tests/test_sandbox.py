@@ -135,9 +135,10 @@ def _serve(env: dict, port: int, workers: int) -> subprocess.Popen:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            requests.get(f"http://127.0.0.1:{port}/", timeout=5)
+            requests.get(f"http://127.0.0.1:{port}/", timeout=10)
             return server
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
+            # Not listening yet, or its first answer slow on a busy machine.
             time.sleep(0.2)
     server.kill()
     raise AssertionError(f"gunicorn did not start: {server.stderr.read().decode()}")
@@ -145,7 +146,7 @@ def _serve(env: dict, port: int, workers: int) -> subprocess.Popen:
 
 def _home_pages(base: str, count: int) -> list[str]:
     def fetch(_):
-        return requests.get(f"{base}/", timeout=10).text
+        return requests.get(f"{base}/", timeout=60).text
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         return list(pool.map(fetch, range(count)))

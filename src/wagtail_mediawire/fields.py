@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import forms
+from django.db import models
 
 from .validators import validate_http_url
 
@@ -21,3 +22,12 @@ class HttpURLFormField(forms.URLField):
 
     def to_python(self, value: Any) -> str:
         return forms.CharField.to_python(self, value)
+
+
+class HttpURLField(models.URLField):
+    """A model URL field for http and https addresses only (see ``HttpURLFormField``)."""
+
+    default_validators = [validate_http_url]
+
+    def formfield(self, **kwargs: Any) -> forms.Field:
+        return super().formfield(**{"form_class": HttpURLFormField, **kwargs})

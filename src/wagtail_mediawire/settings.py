@@ -30,6 +30,15 @@ DEFAULTS: dict[str, Any] = {
     # the site's home page, and these paths of the site (pages that show Recent Posts).
     "PURGE_SITE_ROOT": True,
     "PURGE_PATHS": [],
+    # Agency feeds (WireFeed): the whole download of a feed or an image, in seconds, and
+    # its largest size in bytes, before and after decompression.
+    "FEED_TIMEOUT": 10,
+    "FEED_MAX_BYTES": 5 * 1024 * 1024,
+    # Feeds and images on loopback, private, link-local or reserved addresses are refused
+    # (no request is sent) unless this is True: an intranet's agency mirror, or tests.
+    "FEED_ALLOW_PRIVATE_HOSTS": False,
+    # An item's enclosure or media image becomes a Wagtail image of the article.
+    "FEED_IMPORT_IMAGES": True,
 }
 
 

@@ -1,9 +1,12 @@
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.log_actions import LogFormatter
 from wagtail.snippets.models import register_snippet
 from wagtail.utils.urlpatterns import decorate_urlpatterns
 from wagtail_modeladmin.options import modeladmin_register
 
 from .bulk_actions import refuse_bulk_publish_without_source
+from .dashboard import WireDeskPanel
 from .modeladmin import MediaWireAdminGroup
 from .viewsets import DisclaimerViewSet
 from .workflow import refuse_approval_without_source
@@ -25,3 +28,21 @@ def _decorate_workflow_action() -> list:
         refuse_approval_without_source,
     )
     return []
+
+
+@hooks.register("register_log_actions")
+def _register_import_action(actions) -> None:
+    @actions.register_action("wagtail_mediawire.import")
+    class ImportedFromFeed(LogFormatter):
+        label = _("Import from a wire feed")
+
+        def format_message(self, log_entry) -> str:
+            data = log_entry.data or {}
+            if data.get("updated"):
+                return _("Updated from %(feed)s") % {"feed": data.get("feed", "")}
+            return _("Imported from %(feed)s") % {"feed": data.get("feed", "")}
+
+
+@hooks.register("construct_homepage_panels")
+def _add_wire_desk_panel(request, panels: list) -> None:
+    panels.append(WireDeskPanel(request))

@@ -1,4 +1,5 @@
 from .disclaimer import Disclaimer
+from .feeds import WireFeed, WireItem
 from .pages import MediaWireArticlePage, MediaWireIndexPage
 
-__all__ = ["Disclaimer", "MediaWireArticlePage", "MediaWireIndexPage"]
+__all__ = ["Disclaimer", "MediaWireArticlePage", "MediaWireIndexPage", "WireFeed", "WireItem"]

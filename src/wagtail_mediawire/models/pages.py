@@ -19,6 +19,7 @@ from wagtail.search import index
 
 from ..blocks import RICH_TEXT_FEATURES, ArticleBodyBlock, iter_raw_paragraphs, iter_raw_sources
 from ..forms import MediaWireArticlePageForm
+from ..panels import ProvenancePanel
 from ..publishing import SourceRequiredError, has_source_url
 from ..settings import get_setting
 from ..validators import positive_id, safe_http_url, validate_http_url
@@ -210,7 +211,12 @@ class MediaWireArticlePage(Page):
         index.FilterField("source_name"),
     ]
 
-    content_panels = [*Page.content_panels, FieldPanel("summary"), FieldPanel("body")]
+    content_panels = [
+        ProvenancePanel(heading=_("Provenance")),
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("body"),
+    ]
     sources_panels = [
         HelpPanel(
             content=_(

@@ -1,0 +1,1 @@
+"""Agency feeds: downloading, parsing and importing them as articles."""

@@ -1,0 +1,322 @@
+"""Feed items to articles, and one fetch of a feed from start to finish.
+
+Each item is imported in a transaction of its own, so a failing item leaves nothing
+behind and the others go on. ``WireItem``'s unique constraints, not a lookup, are
+what stop an item from being imported twice when two fetches run at once.
+"""
+
+import logging
+from dataclasses import asdict, dataclass, field
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext
+from wagtail.coreutils import find_available_slug
+from wagtail.log_actions import log
+from wagtail.rich_text import RichText
+
+from ..models import MediaWireArticlePage, WireFeed, WireItem
+from ..settings import get_setting
+from ..validators import validate_http_url
+from .download import DownloadError, download
+from .images import ImageError, create_image, download_image
+from .parse import FeedError, FeedItem, parse_feed
+
+logger = logging.getLogger("wagtail_mediawire")
+
+IMPORT_ACTION = "wagtail_mediawire.import"
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
+    "application/xml;q=0.8, text/xml;q=0.8, */*;q=0.1"
+)
+# Media types a server may send a feed as; HTML means a web page, not a feed.
+FEED_TYPES = {
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/rdf+xml",
+    "application/xml",
+    "text/xml",
+    "application/x-rss+xml",
+    "application/octet-stream",
+    "text/plain",
+    "",
+}
+# A worker that died while fetching frees its feed after this long.
+CLAIM_TIMEOUT = timedelta(minutes=30)
+
+
+@dataclass
+class FetchResult:
+    feed_id: int
+    feed_name: str = ""
+    imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    not_modified: bool = False
+    error: str = ""
+    images_failed: int = 0
+    busy: bool = False  # another worker was fetching this feed
+    dry_run: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def summary(self) -> str:
+        if self.busy:
+            return gettext("skipped: another worker is fetching it")
+        if self.error:
+            return gettext("error: %(error)s") % {"error": self.error}
+        if self.not_modified:
+            return gettext("not modified since the last fetch")
+        text = gettext(
+            "%(new)d new, %(updated)d updated, %(unchanged)d unchanged, %(skipped)d skipped"
+        ) % {
+            "new": self.imported,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "skipped": self.skipped,
+        }
+        if self.images_failed:
+            text += gettext(", %(count)d image(s) not imported") % {"count": self.images_failed}
+        return text + (gettext(" (dry run: nothing written)") if self.dry_run else "")
+
+
+def article_body(feed: WireFeed, item: FeedItem, image=None) -> list:
+    body: list = []
+    if image is not None:
+        image.contextual_alt_text, image.decorative = item.title[:255], False
+        body.append(("image", image))
+    if item.html:
+        body.append(("paragraph", RichText(item.html)))
+    body.append(
+        (
+            "source",
+            {
+                "name": feed.source_name,
+                "url": item.link,
+                "original_headline": item.title[:255],
+                "published_at": item.published_at,
+            },
+        )
+    )
+    if feed.disclaimer_id:
+        body.append(("disclaimer", feed.disclaimer))
+    return body
+
+
+def _create_article(
+    feed: WireFeed, item: FeedItem, upload=None
+) -> tuple[MediaWireArticlePage, object]:
+    section = feed.section
+    image = None
+    if upload is not None:
+        image = create_image(upload, title=item.title, credit=feed.source_name)
+    article = MediaWireArticlePage(
+        title=item.title[:255],
+        slug=find_available_slug(section, slugify(item.title)[:60] or "report"),
+        live=False,
+        owner=None,
+        body=article_body(feed, item, image),
+    )
+    section.add_child(instance=article)
+    revision = article.save_revision(log_action=False)
+    log(instance=article, action=IMPORT_ACTION, revision=revision, data={"feed": feed.name})
+    if feed.publish_mode == WireFeed.PublishMode.PUBLISH:
+        revision.publish()
+    return article, revision
+
+
+def _untouched_draft(article: MediaWireArticlePage, record: WireItem) -> bool:
+    """Nobody has worked on it since import: still a draft, no later revision, not
+    locked, not in a workflow."""
+    return (
+        not article.live
+        and not article.locked
+        and article.latest_revision_id == record.imported_revision_id
+        and not article.workflow_in_progress
+    )
+
+
+def _update(feed: WireFeed, record: WireItem, item: FeedItem) -> None:
+    article = record.article
+    if article is not None and _untouched_draft(article, record):
+        article.title = item.title[:255]
+        article.body = article_body(feed, item)
+        article.save()
+        revision = article.save_revision(log_action=False)
+        log(
+            instance=article,
+            action=IMPORT_ACTION,
+            revision=revision,
+            data={"feed": feed.name, "updated": True},
+        )
+        record.imported_revision = revision
+        record.text, record.title = item.html, item.title
+        record.updated_at_source = False
+        record.source_title = record.source_text = ""
+    else:
+        # An editor's work (or a deleted article) is never written over: the agency's
+        # new version waits beside it.
+        record.updated_at_source = True
+        record.source_title, record.source_text = item.title, item.html
+    record.fingerprint = item.fingerprint
+    record.published_at = item.published_at
+    record.save()
+
+
+def import_items(feed: WireFeed, items: list[FeedItem], result: FetchResult) -> None:
+    """Import, update or skip each item; one query finds the items already known."""
+    keyed = [(item, item.guid, item.normalised_link) for item in items]
+    guids = {guid for _, guid, _ in keyed if guid}
+    links = {link for _, _, link in keyed if link}
+    known = list(
+        WireItem.objects.filter(Q(guid__in=guids) | Q(link__in=links)).select_related("article")
+    )
+    by_guid = {record.guid: record for record in known if record.guid}
+    by_link = {record.link: record for record in known if record.link}
+    seen: set[str] = set()
+    for item, guid, link in keyed:
+        try:
+            validate_http_url(item.link)
+        except ValidationError:
+            result.skipped += 1
+            result.notes.append(
+                gettext("unsafe or missing link: %(link)r") % {"link": item.link[:200]}
+            )
+            continue
+        if not item.title or (guid and guid in seen) or link in seen:
+            result.skipped += 1
+            continue
+        seen.update(key for key in (guid, link) if key)
+        record = (guid and by_guid.get(guid)) or by_link.get(link)
+        if record is not None and record.fingerprint == item.fingerprint:
+            result.unchanged += 1
+            continue
+        if result.dry_run:
+            result.updated += record is not None
+            result.imported += record is None
+            continue
+        # Downloaded before the item's transaction, which must not wait on the network.
+        upload = _image_for(item, result) if record is None else None
+        try:
+            with transaction.atomic():
+                if record is not None:
+                    _update(feed, record, item)
+                    result.updated += 1
+                else:
+                    record = WireItem.objects.create(
+                        feed=feed,
+                        guid=guid,
+                        link=link,
+                        title=item.title[:1024],
+                        published_at=item.published_at,
+                        text=item.html,
+                        fingerprint=item.fingerprint,
+                    )
+                    record.article, record.imported_revision = _create_article(feed, item, upload)
+                    record.save(update_fields=["article", "imported_revision"])
+                    result.imported += 1
+        except IntegrityError:
+            # Imported meanwhile by another fetch (of this feed or another).
+            result.skipped += 1
+        except Exception:
+            logger.exception("Could not import %r from feed %s", item.link, feed.pk)
+            result.skipped += 1
+            result.notes.append(gettext("could not import %(link)r") % {"link": item.link[:200]})
+
+
+def _image_for(item: FeedItem, result: FetchResult):
+    if not item.image_url or not get_setting("FEED_IMPORT_IMAGES"):
+        return None
+    try:
+        return download_image(item.image_url)
+    except ImageError as error:
+        # The article is imported without it: an image never holds up a report.
+        result.images_failed += 1
+        result.notes.append(gettext("image not imported: %(error)s") % {"error": error})
+        return None
+
+
+def _claim(feed_id: int) -> bool:
+    now = timezone.now()
+    free = Q(fetching_since__isnull=True) | Q(fetching_since__lt=now - CLAIM_TIMEOUT)
+    return WireFeed.objects.filter(free, pk=feed_id).update(fetching_since=now) == 1
+
+
+def fetch(feed_id: int, *, dry_run: bool = False) -> FetchResult:
+    """Download, parse and import one feed, and record how it went on the feed."""
+    result = FetchResult(feed_id=feed_id, dry_run=dry_run)
+    feed = WireFeed.objects.select_related("section", "disclaimer").filter(pk=feed_id).first()
+    if feed is None:
+        result.error = gettext("There is no feed %(id)s.") % {"id": feed_id}
+        return result
+    result.feed_name = feed.name
+    if not dry_run and not _claim(feed_id):
+        result.busy = True
+        return result
+    try:
+        _fetch(feed, result)
+    finally:
+        if not dry_run:
+            _record(feed, result)
+    return result
+
+
+def _fetch(feed: WireFeed, result: FetchResult) -> None:
+    try:
+        response = download(
+            feed.url,
+            accept=FEED_ACCEPT,
+            etag="" if result.dry_run else feed.etag,
+            last_modified="" if result.dry_run else feed.last_modified,
+        )
+        if response.status == 304:
+            result.not_modified = True
+            return
+        if response.content_type not in FEED_TYPES:
+            raise FeedError(
+                gettext("The server sent %(type)s, not a feed.") % {"type": response.content_type}
+            )
+        items = parse_feed(response.content)
+    except (DownloadError, FeedError) as error:
+        result.error = str(error)
+        return
+    feed.etag, feed.last_modified = response.etag[:255], response.last_modified[:255]
+    import_items(feed, items, result)
+
+
+def _record(feed: WireFeed, result: FetchResult) -> None:
+    now = timezone.now()
+    feed.last_fetched_at = now
+    feed.fetching_since = None
+    fields = ["last_fetched_at", "fetching_since"]
+    if result.error:
+        feed.last_error = result.error
+        feed.failing_since = feed.failing_since or now
+        fields += ["last_error", "failing_since"]
+    elif result.not_modified:
+        # A 304 writes nothing but the fetch time (and ends a failure, if any).
+        if feed.last_error:
+            feed.last_error, feed.failing_since, feed.last_success_at = "", None, now
+            fields += ["last_error", "failing_since", "last_success_at"]
+    else:
+        feed.last_success_at = now
+        feed.last_error, feed.failing_since = "", None
+        feed.last_imported, feed.last_updated = result.imported, result.updated
+        feed.last_skipped = result.skipped
+        fields += [
+            "last_success_at", "last_error", "failing_since", "etag", "last_modified",
+            "last_imported", "last_updated", "last_skipped",
+        ]  # fmt: skip
+    WireFeed.objects.filter(pk=feed.pk).update(**{name: getattr(feed, name) for name in fields})
+
+
+def due_feed_ids(now=None) -> list[int]:
+    now = now or timezone.now()
+    return [feed.pk for feed in WireFeed.objects.filter(is_active=True) if feed.is_due(now)]

@@ -1,0 +1,78 @@
+"""``manage.py mediawire_fetch_feeds``: fetch agency feeds now, or enqueue their fetches.
+
+Cron runs ``mediawire_fetch_feeds --due --enqueue`` every minute on a site with task
+workers, or ``--due`` alone to fetch in the cron job itself. It exits 0 when every feed
+was handled, even if some recorded an error (the feed shows it in the admin); a usage
+error (an unknown feed) exits non-zero.
+"""
+
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from wagtail_mediawire.ingest.importer import due_feed_ids, fetch
+from wagtail_mediawire.models import WireFeed
+from wagtail_mediawire.tasks import fetch_feed
+
+
+class Command(BaseCommand):
+    help = "Fetch the active agency feeds (WireFeed) and import their new items."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--feed", type=int, action="append", dest="feed_ids", metavar="ID",
+            help="Only this feed (repeat for more); inactive feeds too.",
+        )  # fmt: skip
+        parser.add_argument(
+            "--due", action="store_true", help="Only feeds whose fetch interval has passed."
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true",
+            help="Download and parse, say what would be imported, write nothing.",
+        )  # fmt: skip
+        parser.add_argument(
+            "--enqueue", action="store_true",
+            help="Enqueue a fetch_feed task per feed for the task workers instead.",
+        )  # fmt: skip
+
+    def handle(self, *args, feed_ids, due, dry_run, enqueue, **options):
+        if dry_run and enqueue:
+            raise CommandError("--dry-run and --enqueue cannot be used together.")
+        if feed_ids:
+            found = set(WireFeed.objects.filter(pk__in=feed_ids).values_list("pk", flat=True))
+            if missing := sorted(set(feed_ids) - found):
+                raise CommandError(f"No feed with id {', '.join(map(str, missing))}.")
+            ids = [pk for pk in feed_ids if pk in found]
+            if due:
+                due_ids = set(due_feed_ids())
+                ids = [pk for pk in ids if pk in due_ids]
+        elif due:
+            ids = due_feed_ids()
+        else:
+            ids = list(WireFeed.objects.filter(is_active=True).values_list("pk", flat=True))
+        if not ids:
+            self.stdout.write("No feed to fetch.")
+            return
+        names = dict(WireFeed.objects.filter(pk__in=ids).values_list("pk", "name"))
+        progress = self.stderr.isatty() and len(ids) > 1 and options["verbosity"] > 0
+        for number, feed_id in enumerate(ids, start=1):
+            if progress:
+                self._progress(number - 1, len(ids), names[feed_id])
+            if enqueue:
+                fetch_feed.enqueue(feed_id)
+                line = "enqueued"
+            else:
+                line = fetch(feed_id, dry_run=dry_run).summary()
+            if progress:
+                self.stderr.write("\r\033[K", ending="")
+            self.stdout.write(f"{names[feed_id]} (#{feed_id}): {line}")
+        if progress:
+            self._progress(len(ids), len(ids), "")
+            self.stderr.write("")
+
+    def _progress(self, done: int, total: int, name: str) -> None:
+        width = 30
+        filled = width * done // total
+        bar = "#" * filled + "-" * (width - filled)
+        self.stderr.write(f"\r[{bar}] {done}/{total} {name[:40]}", ending="")
+        sys.stderr.flush()

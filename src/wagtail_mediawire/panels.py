@@ -1,0 +1,51 @@
+"""Editor panels: where an imported article came from, and whether it still says what
+the agency sent."""
+
+from typing import Any
+
+from django.urls import reverse
+from wagtail.admin.panels import Panel
+
+from .blocks import iter_raw_paragraphs
+
+
+def _normalised(html: str) -> str:
+    return " ".join(html.split())
+
+
+class ProvenancePanel(Panel):
+    """Shown on imported articles only: the feed and time of import, a notice when the
+    body's text no longer matches the agency's (with a link to compare the revisions),
+    and the agency's newer version when it changed the report after an editor did."""
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "wagtail_mediawire/admin/provenance_panel.html"
+
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            from .models import WireItem
+
+            self.record = None
+            if self.instance is not None and self.instance.pk:
+                self.record = (
+                    WireItem.objects.filter(article_id=self.instance.pk)
+                    .select_related("feed")
+                    .first()
+                )
+
+        def is_shown(self) -> bool:
+            return self.record is not None
+
+        def get_context_data(self, parent_context: dict | None = None) -> dict:
+            context = super().get_context_data(parent_context)
+            record, page = self.record, self.instance
+            body = "".join(iter_raw_paragraphs(page.body.raw_data))
+            context["record"] = record
+            context["body_differs"] = _normalised(body) != _normalised(record.text)
+            context["compare_url"] = ""
+            if record.imported_revision_id and page.latest_revision_id:
+                context["compare_url"] = reverse(
+                    "wagtailadmin_pages:revisions_compare",
+                    args=[page.pk, record.imported_revision_id, "latest"],
+                )
+            return context
