@@ -8,7 +8,19 @@ from wagtail.models import Page, Site
 from wagtail_mediawire.factories import MediaWireIndexPageFactory
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "postgres_only: runs in the PostgreSQL run only (row locks between processes)"
+    )
+
+
 def pytest_collection_modifyitems(config, items):
+    # Deselected, not skipped, on SQLite: `.ci/run` runs them in its PostgreSQL step.
+    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        postgres_only = [item for item in items if item.get_closest_marker("postgres_only")]
+        if postgres_only:
+            config.hook.pytest_deselected(items=postgres_only)
+            items[:] = [item for item in items if item not in postgres_only]
     # Under CI=true a skip is a failure: a missing server or browser must not pass silently.
     if os.environ.get("CI") == "true":
         config.pluginmanager.register(_FailOnSkip(), "mediawire-fail-on-skip")

@@ -28,6 +28,8 @@ INSTALLED_APPS = [
     "wagtail_mediawire",
     "tests.testapp",
     "wagtail_modeladmin",
+    # The database task backend, for the test with a real task worker.
+    "django_tasks_db",
     "wagtail.contrib.forms",
     "wagtail.contrib.frontend_cache",
     "wagtail.contrib.redirects",
@@ -128,3 +130,9 @@ if os.environ.get("MEDIAWIRE_TEST_REDIS_URL"):
         "LOCATION": os.environ["MEDIAWIRE_TEST_REDIS_URL"],
     }
     WAGTAIL_MEDIAWIRE = {"CACHE_ALIAS": "shared"}
+
+# Processes started by the feed tests (a task worker, concurrent fetches): the database
+# task backend, and feeds on the tests' own servers on 127.0.0.1.
+if os.environ.get("MEDIAWIRE_TEST_FEED_PROCESS"):
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    WAGTAIL_MEDIAWIRE = {"FEED_ALLOW_PRIVATE_HOSTS": True, "FEED_IMPORT_IMAGES": False}

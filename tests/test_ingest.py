@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import PageLogEntry
 
@@ -457,3 +458,37 @@ def test_a_failed_image_is_counted_and_the_article_imported_without_it(
     assert get_image_model().objects.count() == 0
     first = articles().first()
     assert [b.block_type for b in first.body] == ["paragraph", "source"]
+
+
+@pytest.mark.parametrize(
+    "lost_race",
+    [
+        IntegrityError("duplicate key value violates unique constraint on the page path"),
+        ValidationError({"slug": ["The slug is already in use within the parent page."]}),
+    ],
+)
+def test_an_import_that_loses_a_race_in_its_section_is_retried(
+    make_feed, httpserver, monkeypatch, lost_race
+):
+    # Another process adding a page to the section at the same moment takes the tree
+    # position or slug this import was given (tests/test_ingest_processes.py races it
+    # for real on PostgreSQL); here the race is lost on purpose, once.
+    from wagtail_mediawire.ingest import importer
+
+    real, calls = importer._create_article, []
+
+    def loses_once(*args, **kwargs):
+        calls.append(args[1].title)
+        if len(calls) == 1:
+            raise lost_race
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(importer, "_create_article", loses_once)
+    feed = make_feed()
+    serve(httpserver, "rss2.xml")
+
+    result = fetch(feed.pk)
+
+    assert (result.imported, result.skipped) == (2, 0)
+    assert calls[0] == calls[1]  # the same item, again
+    assert articles().count() == 2 and WireItem.objects.count() == 2

@@ -205,30 +205,50 @@ def import_items(feed: WireFeed, items: list[FeedItem], result: FetchResult) -> 
         # Downloaded before the item's transaction, which must not wait on the network.
         upload = _image_for(item, result) if record is None else None
         try:
-            with transaction.atomic():
-                if record is not None:
-                    _update(feed, record, item)
-                    result.updated += 1
-                else:
-                    record = WireItem.objects.create(
-                        feed=feed,
-                        guid=guid,
-                        link=link,
-                        title=item.title[:1024],
-                        published_at=item.published_at,
-                        text=item.html,
-                        fingerprint=item.fingerprint,
-                    )
-                    record.article, record.imported_revision = _create_article(feed, item, upload)
-                    record.save(update_fields=["article", "imported_revision"])
-                    result.imported += 1
-        except IntegrityError:
-            # Imported meanwhile by another fetch (of this feed or another).
-            result.skipped += 1
+            _import_one(feed, record, item, upload, result)
         except Exception:
             logger.exception("Could not import %r from feed %s", item.link, feed.pk)
             result.skipped += 1
             result.notes.append(gettext("could not import %(link)r") % {"link": item.link[:200]})
+
+
+def _import_one(
+    feed: WireFeed, record: WireItem | None, item: FeedItem, upload, result: FetchResult
+) -> None:
+    guid, link = item.guid, item.normalised_link
+    for attempt in (1, 2, 3):
+        try:
+            with transaction.atomic():
+                if record is not None:
+                    _update(feed, record, item)
+                    result.updated += 1
+                    return
+                created = WireItem.objects.create(
+                    feed=feed,
+                    guid=guid,
+                    link=link,
+                    title=item.title[:1024],
+                    published_at=item.published_at,
+                    text=item.html,
+                    fingerprint=item.fingerprint,
+                )
+                created.article, created.imported_revision = _create_article(feed, item, upload)
+                created.save(update_fields=["article", "imported_revision"])
+                result.imported += 1
+                return
+        except (IntegrityError, ValidationError) as error:
+            if isinstance(error, ValidationError) and "slug" not in getattr(
+                error, "error_dict", {}
+            ):
+                raise
+            known = Q(link=link) | (Q(guid=guid) if guid else Q(pk__in=[]))
+            if record is None and attempt < 3 and not WireItem.objects.filter(known).exists():
+                # Not a duplicate: a concurrent import into the same section took the page
+                # tree position or the slug this one was given. Again, with fresh ones.
+                continue
+            # Imported meanwhile by another fetch (of this feed or another).
+            result.skipped += 1
+            return
 
 
 def _image_for(item: FeedItem, result: FetchResult):
