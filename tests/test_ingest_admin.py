@@ -278,3 +278,14 @@ def test_the_dashboard_shows_only_drafts_the_user_may_edit(client, django_user_m
     html = client.get("/admin/").content.decode()
     assert "Imported drafts awaiting review" not in html
     assert imported[0].title not in html
+
+
+def test_command_imports_a_feed_file_through_the_same_code(feed, httpserver):
+    path = Path(__file__).parent / "feeds" / "rss2.xml"
+    out = run("--feed", str(feed.pk), "--file", str(path))
+    assert out == f"Northwind (#{feed.pk}): 2 new, 0 updated, 0 unchanged, 0 skipped\n"
+    assert len(httpserver.log) == 0  # nothing downloaded
+    with pytest.raises(CommandError, match="exactly one --feed"):
+        run("--file", str(path))
+    with pytest.raises(CommandError, match="Cannot read"):
+        run("--feed", str(feed.pk), "--file", str(path.with_name("missing.xml")))

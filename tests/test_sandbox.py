@@ -24,7 +24,9 @@ COUNTS_SCRIPT = """
 import json
 from django.contrib.auth import get_user_model
 from wagtail.models import Page, Site
-from wagtail_mediawire.models import Disclaimer, MediaWireArticlePage, MediaWireIndexPage
+from wagtail_mediawire.models import (
+    Disclaimer, MediaWireArticlePage, MediaWireIndexPage, WireFeed, WireItem,
+)
 from demo.models import HomePage
 site = Site.objects.get(is_default_site=True)
 print(json.dumps({
@@ -32,6 +34,11 @@ print(json.dumps({
     "home_pages": HomePage.objects.count(),
     "sections": MediaWireIndexPage.objects.count(),
     "articles": MediaWireArticlePage.objects.live().count(),
+    "imported_drafts": MediaWireArticlePage.objects.filter(
+        live=False, wire_item__isnull=False
+    ).count(),
+    "feeds": [(f.name, f.state, f.url) for f in WireFeed.objects.all()],
+    "wire_items": WireItem.objects.count(),
     "disclaimers": Disclaimer.objects.count(),
     "users": get_user_model().objects.count(),
     "sites": Site.objects.count(),
@@ -87,13 +94,18 @@ def test_sandbox_migrates_checks_and_loads_demo_idempotently(env):
     second_run = manage(env, "load_demo").stdout
     after_second = counts(env)
 
-    assert after_second == after_first
-    assert after_first == {
-        # Tree root, home page, section and its articles: the welcome page is gone.
-        "pages": 1 + 1 + 1 + 12,
+    assert after_second == after_first | {"feeds": after_second["feeds"]}
+    assert after_second == {
+        # Tree root, home page, section, its articles and the demo feed's drafts: the
+        # welcome page is gone.
+        "pages": 1 + 1 + 1 + 12 + 4,
         "home_pages": 1,
         "sections": 1,
         "articles": 12,
+        "imported_drafts": 4,
+        # The second run's default port moved the feed's URL, as it moves the login's.
+        "feeds": [["Cobalt Wire: coast and islands", "ok", "http://127.0.0.1:8000/demo-feed.xml"]],
+        "wire_items": 4,
         "disclaimers": 1,
         "users": 1,
         "sites": 1,
@@ -101,6 +113,8 @@ def test_sandbox_migrates_checks_and_loads_demo_idempotently(env):
     }
     assert "created" in first_run
     assert "Admin login: http://127.0.0.1:8123/admin/  user: admin  password: admin" in first_run
+    assert "Feed 'Cobalt Wire: coast and islands': 4 new" in first_run
+    assert "Feed 'Cobalt Wire: coast and islands': 0 new, 0 updated, 4 unchanged" in second_run
     assert ": created" not in second_run
     assert "Admin login: http://127.0.0.1:8000/admin/" in second_run
 
@@ -152,6 +166,54 @@ def _home_pages(base: str, count: int) -> list[str]:
         return list(pool.map(fetch, range(count)))
 
 
+def _admin_session(base: str) -> requests.Session:
+    editor = requests.Session()
+    editor.get(f"{base}/admin/login/", timeout=10)
+    token = editor.cookies["csrftoken"]
+    login = {"username": "admin", "password": "admin", "csrfmiddlewaretoken": token}
+    assert editor.post(f"{base}/admin/login/", data=login, timeout=10).ok
+    return editor
+
+
+FEED_STATE_SCRIPT = """
+import json
+from wagtail_mediawire.models import WireFeed
+feed = WireFeed.objects.get()
+print(json.dumps({"pk": feed.pk, "fetched": str(feed.last_fetched_at), "error": feed.last_error}))
+"""
+
+
+def test_sandbox_demo_feed_is_on_the_dashboard_and_fetch_now_fetches_it(env):
+    port = free_port()
+    manage(env, "migrate", "--noinput")
+    manage(env, "load_demo", "--port", str(port))
+    before = shell_json(env, FEED_STATE_SCRIPT)
+    base = f"http://127.0.0.1:{port}"
+    server = _serve(env, port, workers=2)
+    try:
+        editor = _admin_session(base)
+        dashboard = editor.get(f"{base}/admin/", timeout=30).text
+        assert "Imported drafts awaiting review" in dashboard
+        assert "Island school gets its own weather station" in dashboard
+        feeds = editor.get(f"{base}/admin/wagtail_mediawire/wirefeed/", timeout=30).text
+        assert "Cobalt Wire: coast and islands" in feeds and ">OK<" in feeds
+
+        # The sandbox serves the demo feed itself: "Fetch now" downloads it for real.
+        fetch_now = f"{base}/admin/wagtail_mediawire/wirefeed/fetch/{before['pk']}/"
+        response = editor.post(
+            fetch_now,
+            data={"csrfmiddlewaretoken": editor.cookies["csrftoken"]},
+            headers={"Referer": fetch_now},
+            timeout=60,
+        )
+        assert "has been queued" in response.text
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    after = shell_json(env, FEED_STATE_SCRIPT)
+    assert after["fetched"] != before["fetched"] and after["error"] == ""
+
+
 def test_sandbox_served_by_several_processes_never_lists_an_unpublished_article(env):
     """Publishing clears the Recent Posts cache of every process, however it is served."""
     manage(env, "migrate", "--noinput")
@@ -165,11 +227,7 @@ def test_sandbox_served_by_several_processes_never_lists_an_unpublished_article(
         assert all(newest["title"] in html for html in _home_pages(base, 20))
 
         # An editor unpublishes it in the admin: one of the workers handles that.
-        editor = requests.Session()
-        editor.get(f"{base}/admin/login/", timeout=10)
-        token = editor.cookies["csrftoken"]
-        login = {"username": "admin", "password": "admin", "csrfmiddlewaretoken": token}
-        assert editor.post(f"{base}/admin/login/", data=login, timeout=10).ok
+        editor = _admin_session(base)
         unpublish = f"{base}/admin/pages/{newest['pk']}/unpublish/"
         response = editor.post(
             unpublish,

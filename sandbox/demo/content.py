@@ -40,6 +40,13 @@ SECTION = {
     ),
 }
 
+# The demo agency feed (demo/feeds/cobalt-wire.xml): its items become drafts for review.
+FEED = {
+    "name": "Cobalt Wire: coast and islands",
+    "source_name": "Cobalt Wire Service",
+    "fetch_interval": 60,
+}
+
 AGENCIES = {
     "northwind": ("Northwind Press Agency", "https://northwind.example/reports/"),
     "harbourline": ("Harbourline News", "https://harbourline.example/news/"),

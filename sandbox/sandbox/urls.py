@@ -12,7 +12,11 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
+    from demo.views import demo_feed
     from django.conf.urls.static import static
+
+    # The demo agency's feed, served by the sandbox itself so that "Fetch now" works.
+    urlpatterns.append(path("demo-feed.xml", demo_feed, name="demo_feed"))
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 
     # runserver serves static files itself; this also covers other dev servers.

@@ -17,7 +17,14 @@ from wagtail.rich_text import RichText
 
 from demo import content
 from demo.models import HomePage
-from wagtail_mediawire.models import Disclaimer, MediaWireArticlePage, MediaWireIndexPage
+from demo.views import DEMO_FEED
+from wagtail_mediawire.ingest.importer import fetch
+from wagtail_mediawire.models import (
+    Disclaimer,
+    MediaWireArticlePage,
+    MediaWireIndexPage,
+    WireFeed,
+)
 
 ADMIN_USERNAME = "admin"
 ADMIN_PASSWORD = "admin"
@@ -38,6 +45,7 @@ class Command(BaseCommand):
         section = self.ensure_section(home, disclaimer)
         for number, data in enumerate(content.ARTICLES, start=1):
             self.ensure_article(section, data, number)
+        self.ensure_feed(section, port)
         self.ensure_admin()
         self.stdout.write(
             f"Admin login: http://127.0.0.1:{port}/admin/  "
@@ -146,6 +154,22 @@ class Command(BaseCommand):
         article.first_published_at = article.last_published_at = published_at
         article.save(update_fields=["first_published_at", "last_published_at"])
         self.report(label, created=True)
+
+    def ensure_feed(self, section: MediaWireIndexPage, port: int) -> None:
+        """The demo agency's feed, its items imported as drafts from the file in the
+        repository by the same parsing and import code as a fetched feed."""
+        data = content.FEED
+        feed = WireFeed.objects.filter(name=data["name"]).first()
+        created = feed is None
+        url = f"http://127.0.0.1:{port}/demo-feed.xml"
+        if created:
+            feed = WireFeed.objects.create(section=section, url=url, **data)
+        elif feed.url != url:
+            feed.url = url
+            feed.save(update_fields=["url"])
+        self.report(f"Feed {feed.name!r}", created)
+        result = fetch(feed.pk, content=DEMO_FEED.read_bytes())
+        self.stdout.write(f"Feed {feed.name!r}: {result.summary()}")
 
     # Users
 

@@ -7,6 +7,7 @@ error (an unknown feed) exits non-zero.
 """
 
 import sys
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -31,13 +32,25 @@ class Command(BaseCommand):
             help="Download and parse, say what would be imported, write nothing.",
         )  # fmt: skip
         parser.add_argument(
+            "--file", metavar="PATH",
+            help="With one --feed: import this feed file instead of downloading the feed.",
+        )  # fmt: skip
+        parser.add_argument(
             "--enqueue", action="store_true",
             help="Enqueue a fetch_feed task per feed for the task workers instead.",
         )  # fmt: skip
 
-    def handle(self, *args, feed_ids, due, dry_run, enqueue, **options):
+    def handle(self, *args, feed_ids, due, dry_run, enqueue, file, **options):
         if dry_run and enqueue:
             raise CommandError("--dry-run and --enqueue cannot be used together.")
+        content = None
+        if file is not None:
+            if enqueue or not feed_ids or len(feed_ids) != 1:
+                raise CommandError("--file needs exactly one --feed, and no --enqueue.")
+            try:
+                content = Path(file).read_bytes()
+            except OSError as error:
+                raise CommandError(f"Cannot read {file}: {error.strerror}.") from None
         if feed_ids:
             found = set(WireFeed.objects.filter(pk__in=feed_ids).values_list("pk", flat=True))
             if missing := sorted(set(feed_ids) - found):
@@ -62,7 +75,7 @@ class Command(BaseCommand):
                 fetch_feed.enqueue(feed_id)
                 line = "enqueued"
             else:
-                line = fetch(feed_id, dry_run=dry_run).summary()
+                line = fetch(feed_id, dry_run=dry_run, content=content).summary()
             if progress:
                 self.stderr.write("\r\033[K", ending="")
             self.stdout.write(f"{names[feed_id]} (#{feed_id}): {line}")
