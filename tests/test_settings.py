@@ -65,7 +65,15 @@ def test_check_setting_must_be_a_dict():
 
 
 @pytest.mark.parametrize(
-    "key", ["INDEX_PAGE_SIZE", "RECENT_POSTS_COUNT", "RECENT_POSTS_EXCERPT_WORDS", "CACHE_TIMEOUT"]
+    "key",
+    [
+        "INDEX_PAGE_SIZE",
+        "RECENT_POSTS_COUNT",
+        "RECENT_POSTS_EXCERPT_WORDS",
+        "CACHE_TIMEOUT",
+        "FEED_TIMEOUT",
+        "FEED_MAX_BYTES",
+    ],
 )
 @pytest.mark.parametrize("value", [0, "10", None, True])
 def test_check_numbers_must_be_positive_whole_numbers(key, value):
@@ -78,6 +86,18 @@ def test_check_numbers_must_be_positive_whole_numbers(key, value):
 )
 def test_check_purge_settings(value):
     assert _ids(WAGTAIL_MEDIAWIRE=value) == {"wagtail_mediawire.E005"}
+
+
+@pytest.mark.parametrize("key", ["FEED_ALLOW_PRIVATE_HOSTS", "FEED_IMPORT_IMAGES"])
+@pytest.mark.parametrize("value", ["yes", 1, None])
+def test_check_feed_flags_must_be_booleans(key, value):
+    assert _ids(DEBUG=True, WAGTAIL_MEDIAWIRE={key: value}) == {"wagtail_mediawire.E006"}
+
+
+def test_check_private_feed_hosts_in_production_warn():
+    allowed = {"FEED_ALLOW_PRIVATE_HOSTS": True}
+    assert _ids(DEBUG=True, WAGTAIL_MEDIAWIRE=allowed) == set()
+    assert "wagtail_mediawire.W005" in _ids(DEBUG=False, WAGTAIL_MEDIAWIRE=allowed)
 
 
 def test_check_cache_alias_must_exist():

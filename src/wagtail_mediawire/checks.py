@@ -27,6 +27,8 @@ POSITIVE_WHOLE_NUMBERS = (
     "RECENT_POSTS_COUNT",
     "RECENT_POSTS_EXCERPT_WORDS",
     "CACHE_TIMEOUT",
+    "FEED_TIMEOUT",
+    "FEED_MAX_BYTES",
 )
 
 
@@ -69,6 +71,26 @@ def check_settings(app_configs=None, **kwargs) -> list:
                 f"{SETTING_NAME}['PURGE_SITE_ROOT'] must be True or False and "
                 f"{SETTING_NAME}['PURGE_PATHS'] a list of paths such as ['/news/'].",
                 id="wagtail_mediawire.E005",
+            )
+        )
+    feed_flags = ("FEED_ALLOW_PRIVATE_HOSTS", "FEED_IMPORT_IMAGES")
+    for key in feed_flags:
+        if not isinstance(config[key], bool):
+            errors.append(
+                Error(
+                    f"{SETTING_NAME}[{key!r}] must be True or False, not {config[key]!r}.",
+                    id="wagtail_mediawire.E006",
+                )
+            )
+    if config["FEED_ALLOW_PRIVATE_HOSTS"] is True and not settings.DEBUG:
+        errors.append(
+            Warning(
+                f"{SETTING_NAME}['FEED_ALLOW_PRIVATE_HOSTS'] is True while DEBUG is off: "
+                "anyone who may add a feed can make the server fetch addresses on its own "
+                "network (databases, metadata services, admin interfaces).",
+                hint="Leave it False in production unless an agency's feed really is on "
+                "your private network; silence wagtail_mediawire.W005 once you decided so.",
+                id="wagtail_mediawire.W005",
             )
         )
     if config["CACHE_ALIAS"] not in settings.CACHES:
