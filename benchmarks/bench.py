@@ -47,6 +47,7 @@ from django.db import connection  # noqa: E402
 from django.template import Context, Template  # noqa: E402
 from django.test import Client, RequestFactory  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from ingest import measure as measure_ingest  # noqa: E402
 from recent_posts import bulk_articles  # noqa: E402
 from wagtail.models import Page, Site  # noqa: E402
 
@@ -66,7 +67,13 @@ PARAGRAPHS = [
     for n in range(6)
 ]
 ROUNDS = 5
-TARGETS = {"article": 1.15, "first view": 1.10, "draft save": 1.10, "scale": 1.5}
+TARGETS = {
+    "article": 1.15,
+    "first view": 1.10,
+    "draft save": 1.10,
+    "scale": 1.5,
+    "ingest": 1.5,
+}
 
 
 def median_ms(fn: Callable[[], object], runs: int) -> tuple[float, int]:
@@ -155,7 +162,7 @@ def build(sizes: list[int]) -> dict:
     return {"home": home, "bare": bare, "articles": articles, "sections": sections}
 
 
-def run(sizes: list[int], runs: int) -> list[dict]:
+def run(sizes: list[int], runs: int, ingest_items: int) -> list[dict]:
     site = build(sizes)
     client = Client()
     rows = []
@@ -252,6 +259,16 @@ def run(sizes: list[int], runs: int) -> list[dict]:
                 TARGETS["scale"] if size != smallest else None,
                 f"itself at {smallest:,}",
             )
+
+    if ingest_items:
+        figures = measure_ingest(ingest_items)
+        row(
+            f"ingest of {ingest_items:,} feed items, per item",
+            (figures["import_ms"], round(figures["import_queries"], 1)),
+            (figures["bare_ms"], round(figures["bare_queries"], 1)),
+            TARGETS["ingest"],
+            "bare add_child + save_revision of the same pages",
+        )
     return rows
 
 
@@ -323,11 +340,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 10_000, 100_000])
     parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--ingest-items", type=int, default=1000, help="0: skip the ingest row")
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args()
 
     started = time.perf_counter()
-    rows = run(sorted(args.sizes), args.runs)
+    rows = run(sorted(args.sizes), args.runs, args.ingest_items)
     header = (
         f"database: {connection.vendor}; Django test client, median of {args.runs} runs; "
         f"{time.perf_counter() - started:.0f} s"
