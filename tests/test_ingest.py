@@ -492,3 +492,29 @@ def test_an_import_that_loses_a_race_in_its_section_is_retried(
     assert (result.imported, result.skipped) == (2, 0)
     assert calls[0] == calls[1]  # the same item, again
     assert articles().count() == 2 and WireItem.objects.count() == 2
+
+
+@pytest.mark.parametrize("taken_over_by", ["publishing", "locking"])
+def test_a_published_or_locked_import_is_flagged_never_overwritten(
+    make_feed, httpserver, admin_user, taken_over_by
+):
+    feed = make_feed()
+    serve(httpserver, "rss2.xml")
+    fetch(feed.pk)
+    article = articles().first()
+    if taken_over_by == "publishing":
+        article.get_latest_revision().publish()
+    else:
+        article.locked, article.locked_by = True, admin_user
+        article.save(update_fields=["locked", "locked_by"])
+    revision = MediaWireArticlePage.objects.get(pk=article.pk).latest_revision_id
+    changed = feed_bytes("rss2.xml").replace(b"would resume on Monday", b"resume on Tuesday")
+    httpserver.clear()
+    httpserver.expect_request("/feed.xml").respond_with_data(changed, content_type=RSS)
+
+    assert fetch(feed.pk).updated == 1
+
+    article = MediaWireArticlePage.objects.get(pk=article.pk)
+    assert article.latest_revision_id == revision
+    assert "would resume on Monday" in str(article.get_latest_revision_as_object().body.raw_data)
+    assert WireItem.objects.get(article=article).updated_at_source
