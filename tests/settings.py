@@ -102,6 +102,9 @@ DATABASES = {
     if os.environ.get("DATABASE_URL")
     else {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
 }
+if "postgresql" in DATABASES["default"]["ENGINE"]:
+    # Wagtail's search index uses PostgreSQL's GIN indexes, which Django 6.1 checks for.
+    INSTALLED_APPS.append("django.contrib.postgres")
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 USE_TZ = True
@@ -131,9 +134,22 @@ if os.environ.get("MEDIAWIRE_TEST_REDIS_URL"):
     }
     WAGTAIL_MEDIAWIRE = {"CACHE_ALIAS": "shared"}
 
+# Wagtail's own tasks (reference and search index) run at once; feed fetches go to a
+# queue of their own on the database backend. Wagtail 8.0 uses the django-tasks backport
+# even on Django 6, where django-tasks-db builds on django.tasks: the two frameworks
+# share TASKS but not their backends, so each gets its own alias.
+FEED_TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "feeds": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+}
+
 # Processes started by the feed tests (a task worker, concurrent fetches): the database
 # task backend, and feeds on the tests' own servers on 127.0.0.1.
 if os.environ.get("MEDIAWIRE_TEST_FEED_PROCESS"):
-    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    WAGTAIL_MEDIAWIRE = {"FEED_ALLOW_PRIVATE_HOSTS": True, "FEED_IMPORT_IMAGES": False}
+    TASKS = FEED_TASKS
+    WAGTAIL_MEDIAWIRE = {
+        "FEED_ALLOW_PRIVATE_HOSTS": True,
+        "FEED_IMPORT_IMAGES": False,
+        "TASK_BACKEND": "feeds",
+    }
     SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "wagtail_mediawire.W005"]

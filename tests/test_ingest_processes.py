@@ -59,7 +59,10 @@ def make_feed(section, url: str, name: str = "Northwind") -> WireFeed:
 
 
 def test_a_real_worker_imports_what_fetch_now_enqueued(admin_client, section, httpserver, settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    from tests.settings import FEED_TASKS
+
+    settings.TASKS = FEED_TASKS
+    settings.WAGTAIL_MEDIAWIRE = {**settings.WAGTAIL_MEDIAWIRE, "TASK_BACKEND": "feeds"}
     httpserver.expect_request("/feed.xml").respond_with_data(many_items(3), content_type=RSS)
     feed = make_feed(section, httpserver.url_for("/feed.xml"))
 
@@ -69,12 +72,14 @@ def test_a_real_worker_imports_what_fetch_now_enqueued(admin_client, section, ht
     assert MediaWireArticlePage.objects.count() == 0  # queued, not run
     from django_tasks_db.models import DBTaskResult
 
-    # Wagtail queues tasks of its own on the same backend (search and reference index).
-    (queued,) = DBTaskResult.objects.filter(task_path="wagtail_mediawire.tasks.fetch_feed")
-    assert queued.args_kwargs["args"] == [feed.pk]
+    (queued,) = DBTaskResult.objects.all()
+    assert queued.task_path == "wagtail_mediawire.tasks.fetch_feed"
+    assert (queued.args_kwargs["args"], queued.backend_name) == ([feed.pk], "feeds")
 
     worker = subprocess.Popen(
-        django_command("db_worker", "--no-startup-delay", "--interval", "0.1"),
+        django_command(
+            "db_worker", "--backend", "feeds", "--no-startup-delay", "--interval", "0.1"
+        ),
         cwd=ROOT,
         env=process_env(),
         stdout=subprocess.PIPE,

@@ -100,6 +100,15 @@ def test_check_private_feed_hosts_in_production_warn():
     assert "wagtail_mediawire.W005" in _ids(DEBUG=False, WAGTAIL_MEDIAWIRE=allowed)
 
 
+def test_check_task_backend_must_exist():
+    assert _ids(WAGTAIL_MEDIAWIRE={"TASK_BACKEND": "feeds"}) == {"wagtail_mediawire.E007"}
+    tasks = {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+        "feeds": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    }
+    assert _ids(TASKS=tasks, WAGTAIL_MEDIAWIRE={"TASK_BACKEND": "feeds"}) == set()
+
+
 def test_check_cache_alias_must_exist():
     assert _ids(WAGTAIL_MEDIAWIRE={"CACHE_ALIAS": "nope"}) == {"wagtail_mediawire.E004"}
 

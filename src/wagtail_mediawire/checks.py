@@ -93,6 +93,16 @@ def check_settings(app_configs=None, **kwargs) -> list:
                 id="wagtail_mediawire.W005",
             )
         )
+    tasks = getattr(settings, "TASKS", None) or {"default": {}}
+    if config["TASK_BACKEND"] not in tasks:
+        errors.append(
+            Error(
+                f"{SETTING_NAME}['TASK_BACKEND'] is {config['TASK_BACKEND']!r}, "
+                "which is not a backend in TASKS: feed fetches cannot be queued.",
+                hint="Use an alias of settings.TASKS, such as 'default'.",
+                id="wagtail_mediawire.E007",
+            )
+        )
     if config["CACHE_ALIAS"] not in settings.CACHES:
         errors.append(
             Error(

@@ -232,9 +232,9 @@ class FetchFeedView(InstanceSpecificView):
         return ["wagtail_mediawire/admin/fetch_feed.html"]
 
     def post(self, request, *args, **kwargs):
-        from .tasks import fetch_feed
+        from .tasks import enqueue_fetch
 
-        fetch_feed.enqueue(self.instance.pk)
+        enqueue_fetch(self.instance.pk)
         messages.success(
             request,
             _("A fetch of %(feed)s has been queued; its state updates when it is done.")

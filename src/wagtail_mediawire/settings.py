@@ -39,6 +39,9 @@ DEFAULTS: dict[str, Any] = {
     "FEED_ALLOW_PRIVATE_HOSTS": False,
     # An item's enclosure or media image becomes a Wagtail image of the article.
     "FEED_IMPORT_IMAGES": True,
+    # The TASKS alias that fetch_feed is enqueued on: feeds may have a queue (and
+    # workers) of their own.
+    "TASK_BACKEND": "default",
 }
 
 

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from wagtail_mediawire.ingest.importer import due_feed_ids, fetch
 from wagtail_mediawire.models import WireFeed
-from wagtail_mediawire.tasks import fetch_feed
+from wagtail_mediawire.tasks import enqueue_fetch
 
 
 class Command(BaseCommand):
@@ -72,7 +72,7 @@ class Command(BaseCommand):
             if progress:
                 self._progress(number - 1, len(ids), names[feed_id])
             if enqueue:
-                fetch_feed.enqueue(feed_id)
+                enqueue_fetch(feed_id)
                 line = "enqueued"
             else:
                 line = fetch(feed_id, dry_run=dry_run, content=content).summary()
