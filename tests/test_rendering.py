@@ -52,7 +52,9 @@ def test_article_shows_the_reference_order(client, section):
         "https://cobalt.example/keeper",
         "https://harbourline.example/light",
     ]
-    positions = [html.index(mark) for mark in marks]
+    # In the page's body: the head names the sources too, in its JSON-LD.
+    body = html.index("<body")
+    positions = [html.index(mark, body) for mark in marks]
     assert positions == sorted(positions)
     # Sources are gathered at the end, not rendered where they stand in the body.
     assert html.count("mediawire-source__link") == 2

@@ -92,6 +92,14 @@ def _base_context(context: dict) -> dict:
     return context
 
 
+class SeoPolicy(models.TextChoices):
+    """What search engines are told about a wire copy of someone else's report."""
+
+    INDEX = "index", _("Index (canonical to this page)")
+    NOINDEX_NEWS = "noindex-news", _("Keep out of Google News (canonical to this page)")
+    CANONICAL_TO_SOURCE = "canonical-to-source", _("Canonical to the source's report")
+
+
 class MediaWireIndexPage(Page):
     """A wire desk section ("Media Wire"): lists its articles, newest first."""
 
@@ -111,6 +119,23 @@ class MediaWireIndexPage(Page):
         related_name="+",
         help_text=_("Shown under every article that does not choose its own."),
     )
+    seo_policy = models.CharField(
+        _("search engine policy"),
+        max_length=32,
+        choices=SeoPolicy.choices,
+        default=SeoPolicy.INDEX,
+        blank=True,  # an older form or script that does not send it means "index"
+        help_text=_("For the section's articles that do not choose their own."),
+    )
+    social_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("default social image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Shared with links to articles that have no image of their own."),
+    )
 
     content_panels = [
         *Page.content_panels,
@@ -118,6 +143,7 @@ class MediaWireIndexPage(Page):
         FieldPanel("signature"),
         FieldPanel("default_disclaimer"),
     ]
+    promote_panels = [*Page.promote_panels, FieldPanel("seo_policy"), FieldPanel("social_image")]
 
     subpage_types = ["wagtail_mediawire.MediaWireArticlePage"]
     template = "wagtail_mediawire/pages/index_page.html"
@@ -197,6 +223,14 @@ class MediaWireArticlePage(Page):
         validators=[validate_http_url],
     )
 
+    seo_policy = models.CharField(
+        _("search engine policy"),
+        max_length=32,
+        choices=SeoPolicy.choices,
+        blank=True,
+        help_text=_("Leave empty for the section's policy."),
+    )
+
     base_form_class = MediaWireArticlePageForm
     parent_page_types = ["wagtail_mediawire.MediaWireIndexPage"]
     subpage_types: list[str] = []
@@ -234,7 +268,7 @@ class MediaWireArticlePage(Page):
         [
             ObjectList(content_panels, heading=_("Content")),
             ObjectList(sources_panels, heading=_("Sources & disclaimer")),
-            ObjectList(Page.promote_panels, heading=_("Promote")),
+            ObjectList([*Page.promote_panels, FieldPanel("seo_policy")], heading=_("Promote")),
             ObjectList(Page.settings_panels, heading=_("Settings")),
         ]
     )
@@ -370,6 +404,14 @@ class MediaWireArticlePage(Page):
         if section is not None and section.default_disclaimer is not None:
             return section.default_disclaimer.localized
         return None
+
+    @property
+    def effective_seo_policy(self) -> str:
+        """The article's own policy, else its section's, else ``index``."""
+        if self.seo_policy:
+            return self.seo_policy
+        section = self.section
+        return (section.seo_policy if section is not None else "") or SeoPolicy.INDEX
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict:
         context = super().get_context(request, *args, **kwargs)

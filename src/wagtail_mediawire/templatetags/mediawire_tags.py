@@ -38,6 +38,19 @@ def mediawire_recent_posts(
     return render_to_string(template, {"posts": posts, "request": request})
 
 
+@register.simple_tag(takes_context=True)
+def mediawire_head_tags(context) -> str:
+    """The canonical link, search engine policy, social tags and JSON-LD of the wire
+    page in context (a section or an article); nothing on other pages."""
+    from ..models import MediaWireArticlePage, MediaWireIndexPage
+    from ..seo import head_tags
+
+    page, request = context.get("page"), context.get("request")
+    if request is None or not isinstance(page, MediaWireArticlePage | MediaWireIndexPage):
+        return ""
+    return render_to_string("wagtail_mediawire/tags/head_tags.html", head_tags(page, request))
+
+
 # Humanize's filter, available without adding django.contrib.humanize to a template's
 # {% load %}; its translations need the app in INSTALLED_APPS (check W002).
 register.filter("mediawire_naturaltime", naturaltime)

@@ -1,0 +1,114 @@
+"""What a wire page tells machines in its ``<head>``: the canonical link, the search
+engine policy, Open Graph and Twitter card tags, and JSON-LD ``NewsArticle``.
+
+A wire copy duplicates someone else's report, so the section (or the article) says
+whether search engines index it, keep it out of Google News (Google's advice for
+syndication partners), or credit the source's page as canonical.
+"""
+
+import json
+from typing import Any
+from urllib.parse import urljoin
+
+from django.http import HttpRequest
+from django.utils import translation
+from wagtail.models import Page, Site
+
+from .models import MediaWireArticlePage, MediaWireIndexPage
+from .models.pages import SeoPolicy
+from .validators import positive_id
+
+# json.dumps output made safe inside <script>: no "</script>", "<!--" or "&" tricks.
+_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def json_ld(data: dict) -> str:
+    return json.dumps(data, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
+
+
+def _site_name(page: Page, request: HttpRequest) -> str:
+    site = Site.find_for_request(request)
+    if site is not None and site.site_name:
+        return site.site_name
+    from django.conf import settings
+
+    return getattr(settings, "WAGTAIL_SITE_NAME", "")
+
+
+def _image(page: Page, section: MediaWireIndexPage | None):
+    """The article's first image, else the section's default social image."""
+    if isinstance(page, MediaWireArticlePage):
+        for block in page.body:
+            if block.block_type == "image" and block.value is not None:
+                image = block.value
+                alt = getattr(image, "contextual_alt_text", "") or image.default_alt_text
+                return image, alt
+    if section is not None and section.social_image_id:
+        image = section.social_image
+        return image, image.default_alt_text
+    return None, ""
+
+
+def head_tags(page: Page, request: HttpRequest) -> dict[str, Any]:
+    """The context of ``{% mediawire_head_tags %}`` for a section or an article."""
+    url = page.get_full_url(request) or request.build_absolute_uri()
+    is_article = isinstance(page, MediaWireArticlePage)
+    section = page.section if is_article else page
+    policy = page.effective_seo_policy if is_article else SeoPolicy.INDEX
+    canonical = url
+    number = positive_id(request.GET.get("page"))
+    if not is_article and number is not None and number > 1:
+        canonical = f"{url}?page={number}"  # each page of a listing is its own
+    if policy == SeoPolicy.CANONICAL_TO_SOURCE and is_article and page.source_url:
+        canonical = page.source_url
+    description = page.search_description or (page.excerpt if is_article else "")
+    image, image_alt = _image(page, section)
+    image_url = ""
+    if image is not None:
+        # On the page's own site, like every other URL here (a CDN's URL stays as is).
+        image_url = urljoin(url, image.get_rendition("width-1200").url)
+    site_name = _site_name(page, request)
+    context = {
+        "canonical": canonical,
+        "news_noindex": policy == SeoPolicy.NOINDEX_NEWS,
+        "og_type": "article" if is_article else "website",
+        "title": page.seo_title or page.title,
+        "description": description,
+        "url": url,
+        "site_name": site_name,
+        "image_url": image_url,
+        "image_alt": image_alt,
+        "json_ld": "",
+    }
+    if is_article:
+        context["json_ld"] = json_ld(_news_article(page, url, description, image_url, site_name))
+    return context
+
+
+def _news_article(
+    page: MediaWireArticlePage, url: str, description: str, image_url: str, site_name: str
+) -> dict:
+    sources = page.sources
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": page.title,
+        "url": url,
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "publisher": {"@type": "Organization", "name": site_name},
+        "inLanguage": translation.get_language() or "",
+        "description": description,
+        "isBasedOn": [source.href for source in sources if source.href],
+        "sourceOrganization": [
+            {"@type": "Organization", "name": name}
+            for name in dict.fromkeys(source.get("name") for source in sources)
+            if name
+        ],
+    }
+    if page.first_published_at:
+        data["datePublished"] = page.first_published_at.isoformat(timespec="seconds")
+    if page.last_published_at:
+        data["dateModified"] = page.last_published_at.isoformat(timespec="seconds")
+    if image_url:
+        data["image"] = [image_url]
+    return data
