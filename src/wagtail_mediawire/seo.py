@@ -26,7 +26,8 @@ def json_ld(data: dict) -> str:
     return json.dumps(data, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
 
 
-def _site_name(page: Page, request: HttpRequest) -> str:
+def site_name(request: HttpRequest) -> str:
+    """The request's Wagtail site's name, else ``WAGTAIL_SITE_NAME``."""
     site = Site.find_for_request(request)
     if site is not None and site.site_name:
         return site.site_name
@@ -67,7 +68,7 @@ def head_tags(page: Page, request: HttpRequest) -> dict[str, Any]:
     if image is not None:
         # On the page's own site, like every other URL here (a CDN's URL stays as is).
         image_url = urljoin(url, image.get_rendition("width-1200").url)
-    site_name = _site_name(page, request)
+    name = site_name(request)
     context = {
         "canonical": canonical,
         "news_noindex": policy == SeoPolicy.NOINDEX_NEWS,
@@ -75,13 +76,13 @@ def head_tags(page: Page, request: HttpRequest) -> dict[str, Any]:
         "title": page.seo_title or page.title,
         "description": description,
         "url": url,
-        "site_name": site_name,
+        "site_name": name,
         "image_url": image_url,
         "image_alt": image_alt,
         "json_ld": "",
     }
     if is_article:
-        context["json_ld"] = json_ld(_news_article(page, url, description, image_url, site_name))
+        context["json_ld"] = json_ld(_news_article(page, url, description, image_url, name))
     return context
 
 

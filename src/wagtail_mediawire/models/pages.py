@@ -197,6 +197,19 @@ class MediaWireIndexPage(Page):
         return _base_context(context)
 
 
+def _seo_policy(article: "MediaWireArticlePage", request: HttpRequest | None) -> str:
+    """``article.effective_seo_policy``, with every section's policy read in one query
+    per request: a sitemap asks it of every article."""
+    if article.seo_policy or request is None:
+        return article.effective_seo_policy
+    policies = getattr(request, "_mediawire_section_policies", None)
+    if policies is None:
+        policies = dict(MediaWireIndexPage.objects.values_list("path", "seo_policy"))
+        request._mediawire_section_policies = policies
+    parent_path = article.path[: -article.steplen]
+    return policies.get(parent_path) or SeoPolicy.INDEX
+
+
 class MediaWireArticlePage(Page):
     """A republished report. Its title is the headline the desk publishes."""
 
@@ -404,6 +417,13 @@ class MediaWireArticlePage(Page):
         if section is not None and section.default_disclaimer is not None:
             return section.default_disclaimer.localized
         return None
+
+    def get_sitemap_urls(self, request: HttpRequest | None = None) -> list:
+        """In ``wagtail.contrib.sitemaps`` only under the ``index`` policy: a copy
+        credited to its source, or kept out of news, is not offered for indexing."""
+        if _seo_policy(self, request) != SeoPolicy.INDEX:
+            return []
+        return super().get_sitemap_urls(request)
 
     @property
     def effective_seo_policy(self) -> str:
