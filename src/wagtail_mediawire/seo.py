@@ -80,10 +80,23 @@ def head_tags(page: Page, request: HttpRequest) -> dict[str, Any]:
         "image_url": image_url,
         "image_alt": image_alt,
         "json_ld": "",
+        "feeds": _feeds(section, request),
     }
     if is_article:
         context["json_ld"] = json_ld(_news_article(page, url, description, image_url, name))
     return context
+
+
+def _feeds(section: MediaWireIndexPage | None, request: HttpRequest) -> list[tuple[str, str]]:
+    """The section's feeds, for ``<link rel="alternate">``: (media type, URL)."""
+    url = section.get_full_url(request) if section is not None else None
+    if not url:
+        return []
+    return [
+        ("application/rss+xml", url + "feed/"),
+        ("application/atom+xml", url + "feed/atom/"),
+        ("application/feed+json", url + "feed/json/"),
+    ]
 
 
 def _news_article(

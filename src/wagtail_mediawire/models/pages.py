@@ -11,6 +11,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from wagtail.actions.publish_page_revision import PublishPageRevisionAction
 from wagtail.admin.panels import FieldPanel, HelpPanel, ObjectList, TabbedInterface
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page, PageViewRestriction
 from wagtail.query import PageQuerySet
@@ -100,8 +101,9 @@ class SeoPolicy(models.TextChoices):
     CANONICAL_TO_SOURCE = "canonical-to-source", _("Canonical to the source's report")
 
 
-class MediaWireIndexPage(Page):
-    """A wire desk section ("Media Wire"): lists its articles, newest first."""
+class MediaWireIndexPage(RoutablePageMixin, Page):
+    """A wire desk section ("Media Wire"): lists its articles, newest first, and serves
+    them as feeds at ``feed/`` (RSS 2.0), ``feed/atom/`` and ``feed/json/`` (JSON Feed)."""
 
     intro = RichTextField(_("intro"), blank=True, features=RICH_TEXT_FEATURES)
     signature = models.CharField(
@@ -195,6 +197,30 @@ class MediaWireIndexPage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["articles"] = self.paginate_articles(request)
         return _base_context(context)
+
+    # The feeds go through Wagtail's serving, so a view restriction on the section
+    # (or above) applies to them as it does to the page.
+    @path("feed/", name="feed_rss")
+    def feed_rss(self, request: HttpRequest):
+        from ..feeds import serve_feed
+
+        return serve_feed(self, request, "rss")
+
+    @path("feed/atom/", name="feed_atom")
+    def feed_atom(self, request: HttpRequest):
+        from ..feeds import serve_feed
+
+        return serve_feed(self, request, "atom")
+
+    @path("feed/json/", name="feed_json")
+    def feed_json(self, request: HttpRequest):
+        from ..feeds import serve_feed
+
+        return serve_feed(self, request, "json")
+
+    def get_cached_paths(self) -> list[str]:
+        # What a frontend cache purge of the section covers: the page and its feeds.
+        return ["/", "/feed/", "/feed/atom/", "/feed/json/"]
 
 
 def _seo_policy(article: "MediaWireArticlePage", request: HttpRequest | None) -> str:

@@ -1,0 +1,164 @@
+"""A section's feeds: RSS 2.0, Atom and JSON Feed 1.1, built on one list of items.
+
+Each names the original report (RSS ``<source>``, Atom ``<link rel="via">``, JSON Feed
+``external_url``). Feeds are cached under the Recent Posts version token, so the same
+publish, unpublish, move, delete and restriction changes clear them, in every process
+sharing the cache; they answer conditional GETs with 304.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.http import http_date, quote_etag
+from django.utils.translation import gettext
+
+from .recent import _cache, _version
+from .seo import site_name
+from .settings import get_setting
+
+FEED_ITEMS = 20
+KINDS = {
+    "rss": "application/rss+xml; charset=utf-8",
+    "atom": "application/atom+xml; charset=utf-8",
+    "json": "application/feed+json; charset=utf-8",
+}
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    title: str
+    url: str
+    excerpt: str
+    source_name: str
+    source_url: str
+    published: datetime
+    updated: datetime
+
+
+class _Rss(Rss201rev2Feed):
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("source_url"):
+            handler.addQuickElement(
+                "source", item.get("source_name") or item["source_url"], {"url": item["source_url"]}
+            )
+
+
+class _Atom(Atom1Feed):
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("source_url"):
+            handler.addQuickElement("link", "", {"rel": "via", "href": item["source_url"]})
+
+
+def _items(section, request: HttpRequest) -> list[FeedItem]:
+    items = []
+    for article in section.get_articles()[:FEED_ITEMS]:
+        url = article.get_full_url(request)
+        if not url:
+            continue
+        items.append(
+            FeedItem(
+                title=article.title,
+                url=url,
+                excerpt=article.excerpt,
+                source_name=article.source_name,
+                source_url=article.source_url,
+                published=article.first_published_at,
+                updated=article.last_published_at or article.first_published_at,
+            )
+        )
+    return items
+
+
+def _description(item: FeedItem) -> str:
+    if not item.source_name:
+        return item.excerpt
+    attribution = gettext("Source: %(name)s") % {"name": item.source_name}
+    return f"{item.excerpt}\n\n{attribution}" if item.excerpt else attribution
+
+
+def _render(kind: str, section, request: HttpRequest, items: list[FeedItem]) -> bytes:
+    title = f"{section.title} - {site_name(request)}".strip(" -")
+    link = section.get_full_url(request)
+    feed_url = request.build_absolute_uri()
+    if kind == "json":
+        data = {
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": title,
+            "home_page_url": link,
+            "feed_url": feed_url,
+            "items": [
+                {
+                    "id": item.url,
+                    "url": item.url,
+                    "title": item.title,
+                    "content_text": _description(item),
+                    "summary": item.excerpt,
+                    "date_published": item.published.isoformat(timespec="seconds"),
+                    "date_modified": item.updated.isoformat(timespec="seconds"),
+                    **({"external_url": item.source_url} if item.source_url else {}),
+                    **({"authors": [{"name": item.source_name}]} if item.source_name else {}),
+                }
+                for item in items
+            ],
+        }
+        return json.dumps(data, ensure_ascii=False, indent=1).encode()
+    generator = (_Rss if kind == "rss" else _Atom)(
+        title=title,
+        link=link,
+        description=section.search_description or title,
+        feed_url=feed_url,
+    )
+    for item in items:
+        generator.add_item(
+            title=item.title,
+            link=item.url,
+            description=_description(item),
+            unique_id=item.url,
+            unique_id_is_permalink=True,
+            pubdate=item.published,
+            updateddate=item.updated,
+            source_name=item.source_name,
+            source_url=item.source_url,
+        )
+    return generator.writeString("utf-8").encode()
+
+
+def serve_feed(section, request: HttpRequest, kind: str) -> HttpResponse:
+    """The section's feed of ``kind``, from the cache when it can be."""
+    key = (
+        f"wagtail_mediawire:feed:{_version()}:{section.pk}:{kind}:"
+        f"{hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()[:16]}"
+    )
+    cache = _cache()
+    cached = cache.get(key)
+    if not isinstance(cached, dict):
+        items = _items(section, request)
+        body = _render(kind, section, request, items)
+        latest = max((item.updated for item in items), default=None)
+        cached = {
+            "body": body,
+            "etag": quote_etag(hashlib.sha256(body).hexdigest()[:32]),
+            "last_modified": http_date(latest.timestamp()) if latest else "",
+        }
+        cache.set(key, cached, get_setting("CACHE_TIMEOUT"))
+    etag = cached["etag"]
+    if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
+        response = HttpResponseNotModified()
+    elif (
+        cached["last_modified"]
+        and not request.headers.get("If-None-Match")
+        and request.headers.get("If-Modified-Since") == cached["last_modified"]
+    ):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(cached["body"], content_type=KINDS[kind])
+    response["ETag"] = etag
+    if cached["last_modified"]:
+        response["Last-Modified"] = cached["last_modified"]
+    return response
