@@ -241,10 +241,17 @@ def run(sizes: list[int], runs: int, ingest_items: int) -> list[dict]:
                 template.render(context)
 
             each = max(1, runs // ROUNDS)
+            feed_url = site["sections"][size].url + "feed/"
+
+            def feed_cold(feed_url=feed_url):
+                invalidate()  # feeds are cached under the Recent Posts version
+                get(client, feed_url)()
+
             figures = {
                 "Recent Posts tag, cold": median_ms(cold, each),
                 "Recent Posts tag, warm": median_ms(warm, each),
                 "section page": median_ms(get(client, site["sections"][size].url), each),
+                "section RSS feed, cold": median_ms(feed_cold, each),
             }
             for name, value in figures.items():
                 measured.setdefault(size, {}).setdefault(name, []).append(value)
