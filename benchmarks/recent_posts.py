@@ -70,9 +70,10 @@ def bulk_articles(section, count: int) -> None:
     table = MediaWireArticlePage._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (page_ptr_id, summary, body, source_name, source_url, excerpt) "  # noqa: S608
+            f"INSERT INTO {table} "  # noqa: S608
+            "(page_ptr_id, summary, body, source_name, source_url, excerpt, seo_policy) "
             "SELECT id, '', '[]', 'Bench Agency', 'https://bench.example/r', "
-            "'A benchmark report about the harbour and its ferries.' "
+            "'A benchmark report about the harbour and its ferries.', '' "
             "FROM wagtailcore_page WHERE path LIKE %s AND depth = %s",
             [section.path + "%", section.depth + 1],
         )
