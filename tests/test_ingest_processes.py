@@ -121,11 +121,8 @@ def test_a_real_worker_imports_what_fetch_now_enqueued(admin_client, section, ht
     assert (feed.last_imported, feed.last_error) == (3, "")
 
 
-def test_two_processes_importing_the_same_items_make_no_duplicate(section, httpserver):
-    # Two feeds carrying the same 40 reports (different GUIDs, the same links), fetched
-    # at the same moment by two processes: the constraint on the link decides.
-    httpserver.expect_request("/a.xml").respond_with_data(many_items(40, "a"), content_type=RSS)
-    httpserver.expect_request("/b.xml").respond_with_data(many_items(40, "b"), content_type=RSS)
+def fetch_a_and_b_at_once(section, httpserver) -> tuple[list[int], list[str]]:
+    """Feeds /a.xml and /b.xml, each fetched by a process of its own, at the same time."""
     feeds = [
         make_feed(section, httpserver.url_for("/a.xml"), "Northwind A"),
         make_feed(section, httpserver.url_for("/b.xml"), "Northwind B"),
@@ -142,8 +139,17 @@ def test_two_processes_importing_the_same_items_make_no_duplicate(section, https
         for feed in feeds
     ]
     outputs = [process.communicate(timeout=120)[0] for process in processes]
+    return [process.returncode for process in processes], outputs
 
-    assert [process.returncode for process in processes] == [0, 0], outputs
+
+def test_two_processes_importing_the_same_items_make_no_duplicate(section, httpserver):
+    # Two feeds carrying the same 40 reports (different GUIDs, the same links), fetched
+    # at the same moment by two processes: the constraint on the link decides.
+    httpserver.expect_request("/a.xml").respond_with_data(many_items(40, "a"), content_type=RSS)
+    httpserver.expect_request("/b.xml").respond_with_data(many_items(40, "b"), content_type=RSS)
+    returncodes, outputs = fetch_a_and_b_at_once(section, httpserver)
+
+    assert returncodes == [0, 0], outputs
     assert WireItem.objects.count() == 40, outputs
     assert MediaWireArticlePage.objects.count() == 40, outputs
     assert len(set(MediaWireArticlePage.objects.values_list("title", flat=True))) == 40
@@ -155,22 +161,7 @@ def test_two_processes_importing_different_items_into_one_section_lose_none(sect
     other = many_items(40, "b").replace(b"/reports/", b"/other-reports/")
     httpserver.expect_request("/a.xml").respond_with_data(many_items(40, "a"), content_type=RSS)
     httpserver.expect_request("/b.xml").respond_with_data(other, content_type=RSS)
-    feeds = [
-        make_feed(section, httpserver.url_for("/a.xml"), "Northwind A"),
-        make_feed(section, httpserver.url_for("/b.xml"), "Northwind B"),
-    ]
-    processes = [
-        subprocess.Popen(
-            django_command("mediawire_fetch_feeds", "--feed", str(feed.pk)),
-            cwd=ROOT,
-            env=process_env(),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        for feed in feeds
-    ]
-    outputs = [process.communicate(timeout=120)[0] for process in processes]
+    _, outputs = fetch_a_and_b_at_once(section, httpserver)
 
     assert all("40 new" in output for output in outputs), outputs
     assert MediaWireArticlePage.objects.count() == 80
