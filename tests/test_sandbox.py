@@ -9,7 +9,9 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -158,6 +160,23 @@ def _serve(env: dict, port: int, workers: int) -> subprocess.Popen:
     raise AssertionError(f"gunicorn did not start: {server.stderr.read().decode()}")
 
 
+@contextmanager
+def _serving(env: dict, workers: int, port: int | None = None) -> Iterator[str]:
+    """The sandbox served by gunicorn on 127.0.0.1; yields its base URL."""
+    port = port or free_port()
+    server = _serve(env, port, workers=workers)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _load_demo(env: dict, *args: str) -> None:
+    manage(env, "migrate", "--noinput")
+    manage(env, "load_demo", *args)
+
+
 def _home_pages(base: str, count: int) -> list[str]:
     def fetch(_):
         return requests.get(f"{base}/", timeout=60).text
@@ -185,12 +204,9 @@ print(json.dumps({"pk": feed.pk, "fetched": str(feed.last_fetched_at), "error": 
 
 def test_sandbox_demo_feed_is_on_the_dashboard_and_fetch_now_fetches_it(env):
     port = free_port()
-    manage(env, "migrate", "--noinput")
-    manage(env, "load_demo", "--port", str(port))
+    _load_demo(env, "--port", str(port))
     before = shell_json(env, FEED_STATE_SCRIPT)
-    base = f"http://127.0.0.1:{port}"
-    server = _serve(env, port, workers=2)
-    try:
+    with _serving(env, workers=2, port=port) as base:
         editor = _admin_session(base)
         dashboard = editor.get(f"{base}/admin/", timeout=30).text
         assert "Imported drafts awaiting review" in dashboard
@@ -207,22 +223,15 @@ def test_sandbox_demo_feed_is_on_the_dashboard_and_fetch_now_fetches_it(env):
             timeout=60,
         )
         assert "has been queued" in response.text
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     after = shell_json(env, FEED_STATE_SCRIPT)
     assert after["fetched"] != before["fetched"] and after["error"] == ""
 
 
 def test_sandbox_served_by_several_processes_never_lists_an_unpublished_article(env):
     """Publishing clears the Recent Posts cache of every process, however it is served."""
-    manage(env, "migrate", "--noinput")
-    manage(env, "load_demo")
+    _load_demo(env)
     newest = shell_json(env, NEWEST_SCRIPT)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = _serve(env, port, workers=2)
-    try:
+    with _serving(env, workers=2) as base:
         # Warm every worker's Recent Posts: concurrent requests keep both workers busy.
         assert all(newest["title"] in html for html in _home_pages(base, 20))
 
@@ -239,6 +248,67 @@ def test_sandbox_served_by_several_processes_never_lists_an_unpublished_article(
 
         stale = sum(newest["title"] in html for html in _home_pages(base, 20))
         assert stale == 0, f"{stale} of 20 responses still list the unpublished article"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+
+
+def test_sandbox_article_tells_machines_what_it_is(env):
+    """Head tags, feeds, sitemaps and the API of the demo, read as their consumers do."""
+    from html.parser import HTMLParser
+    from urllib.parse import urlsplit
+    from xml.etree import ElementTree
+
+    import feedparser
+
+    _load_demo(env)
+    newest = shell_json(env, NEWEST_SCRIPT)
+    with _serving(env, workers=1) as base:
+        api = requests.get(
+            f"{base}/api/v2/pages/?type=wagtail_mediawire.MediaWireArticlePage&fields=*",
+            timeout=30,
+        ).json()
+        item = next(item for item in api["items"] if item["id"] == newest["pk"])
+        assert item["sources"][0]["url"].startswith("https://")
+        assert item["signature"] == "Sandbox Media Wire" and item["seo_policy"] == "index"
+        assert item["disclaimer"]["text"]
+        disclaimers = requests.get(f"{base}/api/v2/disclaimers/", timeout=30).json()
+        assert disclaimers["items"][0]["id"] == item["disclaimer"]["id"]
+
+        class Head(HTMLParser):
+            def __init__(self):
+                super().__init__()
+                self.json_ld, self.meta, self.in_json_ld = [], {}, False
+
+            def handle_endtag(self, tag):
+                self.in_json_ld = False
+
+            def handle_starttag(self, tag, attrs):
+                attrs = dict(attrs)
+                if tag == "meta" and "property" in attrs:
+                    self.meta[attrs["property"]] = attrs["content"]
+                self.in_json_ld = tag == "script" and attrs.get("type") == "application/ld+json"
+
+            def handle_data(self, data):
+                if self.in_json_ld:
+                    self.json_ld.append(json.loads(data))
+
+        head = Head()
+        # The demo site's hostname is "localhost" on port 80: ask this server for paths.
+        article_path = urlsplit(item["meta"]["html_url"]).path
+        head.feed(requests.get(f"{base}{article_path}", timeout=30).text)
+        assert head.json_ld[0]["@type"] == "NewsArticle"
+        assert head.json_ld[0]["isBasedOn"][0] == item["sources"][0]["url"]
+        # No photo in the demo article: the section's default social image, served.
+        image = requests.get(f"{base}{urlsplit(head.meta['og:image']).path}", timeout=30)
+        assert image.ok and image.headers["Content-Type"] == "image/png"
+        assert head.meta["og:image:alt"].startswith("The words Media Wire")
+
+        section_url = base + article_path.rsplit("/", 2)[0] + "/"
+        rss = feedparser.parse(requests.get(f"{section_url}feed/", timeout=30).content)
+        assert rss.entries[0].title == newest["title"]
+        assert requests.get(f"{section_url}feed/json/", timeout=30).json()["items"]
+
+        ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+        sitemap = ElementTree.fromstring(requests.get(f"{base}/sitemap.xml", timeout=30).content)  # noqa: S314
+        locations = {urlsplit(loc.text).path for loc in sitemap.findall("s:url/s:loc", ns)}
+        assert article_path in locations
+        news = requests.get(f"{base}/news-sitemap.xml", timeout=30)
+        assert news.ok and newest["title"] in news.text

@@ -40,6 +40,12 @@ SECTION = {
     ),
 }
 
+# The section's default image for social cards (drawn by load_demo).
+SOCIAL_IMAGE = {
+    "title": "Media Wire card",
+    "description": "The words Media Wire on a dark blue card with an orange band",
+}
+
 # The demo agency feed (demo/feeds/cobalt-wire.xml): its items become drafts for review.
 FEED = {
     "name": "Cobalt Wire: coast and islands",

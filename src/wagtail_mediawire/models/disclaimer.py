@@ -1,7 +1,9 @@
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from rest_framework.fields import CharField
 from wagtail.admin.panels import FieldPanel
+from wagtail.api import APIField
 from wagtail.fields import RichTextField
 from wagtail.models import RevisionMixin, TranslatableMixin
 from wagtail.search import index
@@ -25,6 +27,11 @@ class Disclaimer(TranslatableMixin, RevisionMixin, index.Indexed, models.Model):
     )
 
     panels = [FieldPanel("name"), FieldPanel("text")]
+    api_fields = [
+        APIField("name"),
+        APIField("text"),
+        APIField("locale", serializer=CharField(source="locale.language_code", read_only=True)),
+    ]
     search_fields = [
         index.SearchField("name"),
         index.AutocompleteField("name"),

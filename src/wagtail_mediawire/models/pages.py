@@ -11,6 +11,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from wagtail.actions.publish_page_revision import PublishPageRevisionAction
 from wagtail.admin.panels import FieldPanel, HelpPanel, ObjectList, TabbedInterface
+from wagtail.api import APIField
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page, PageViewRestriction
@@ -22,6 +23,13 @@ from ..blocks import RICH_TEXT_FEATURES, ArticleBodyBlock, iter_raw_paragraphs, 
 from ..forms import MediaWireArticlePageForm
 from ..panels import ProvenancePanel
 from ..publishing import SourceRequiredError, has_source_url
+from ..serializers import (
+    BodyField,
+    DisclaimerField,
+    SeoPolicyField,
+    SignatureField,
+    SourcesField,
+)
 from ..settings import get_setting
 from ..validators import positive_id, safe_http_url, validate_http_url
 from .disclaimer import Disclaimer
@@ -146,6 +154,7 @@ class MediaWireIndexPage(RoutablePageMixin, Page):
         FieldPanel("default_disclaimer"),
     ]
     promote_panels = [*Page.promote_panels, FieldPanel("seo_policy"), FieldPanel("social_image")]
+    api_fields = [APIField("intro"), APIField("signature"), APIField("seo_policy")]
 
     subpage_types = ["wagtail_mediawire.MediaWireArticlePage"]
     template = "wagtail_mediawire/pages/index_page.html"
@@ -269,6 +278,20 @@ class MediaWireArticlePage(Page):
         blank=True,
         help_text=_("Leave empty for the section's policy."),
     )
+
+    # Wagtail's API v2 (pages endpoint). The computed fields read what they need
+    # for a whole page of results at once (see serializers.py).
+    api_fields = [
+        APIField("summary"),
+        APIField("excerpt"),
+        APIField("body", serializer=BodyField()),
+        APIField("sources", serializer=SourcesField()),
+        APIField("source_name"),
+        APIField("source_url"),
+        APIField("disclaimer", serializer=DisclaimerField()),
+        APIField("signature", serializer=SignatureField()),
+        APIField("seo_policy", serializer=SeoPolicyField()),
+    ]
 
     base_form_class = MediaWireArticlePageForm
     parent_page_types = ["wagtail_mediawire.MediaWireIndexPage"]

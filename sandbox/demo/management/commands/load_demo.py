@@ -6,12 +6,16 @@ which is reset to the one printed on screen.
 """
 
 from datetime import timedelta
+from io import BytesIO
 
 from django.contrib.auth import get_user_model
+from django.core.files.images import ImageFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image as PILImage
 from wagtail.coreutils import find_available_slug
+from wagtail.images import get_image_model
 from wagtail.models import Locale, Page, Site
 from wagtail.rich_text import RichText
 
@@ -43,6 +47,7 @@ class Command(BaseCommand):
         home = self.ensure_home()
         disclaimer = self.ensure_disclaimer()
         section = self.ensure_section(home, disclaimer)
+        self.ensure_social_image(section)
         for number, data in enumerate(content.ARTICLES, start=1):
             self.ensure_article(section, data, number)
         self.ensure_feed(section, port)
@@ -134,6 +139,22 @@ class Command(BaseCommand):
             section.save_revision().publish()
         self.report(f"Section {section.title!r}", created)
         return section
+
+    def ensure_social_image(self, section: MediaWireIndexPage) -> None:
+        """The section's default social image, drawn here: the demo ships no photos."""
+        created = section.social_image_id is None
+        if created:
+            canvas = PILImage.new("RGB", (1200, 630), "#12355b")
+            canvas.paste((242, 165, 65), (0, 560, 1200, 630))
+            data = BytesIO()
+            canvas.save(data, "PNG")
+            section.social_image = get_image_model().objects.create(
+                title=content.SOCIAL_IMAGE["title"],
+                description=content.SOCIAL_IMAGE["description"],
+                file=ImageFile(data, name="media-wire-card.png"),
+            )
+            section.save_revision().publish()
+        self.report("Social image", created)
 
     def ensure_article(self, section: MediaWireIndexPage, data: dict, number: int) -> None:
         label = f"Article {number}/{len(content.ARTICLES)} {data['slug']!r}"
