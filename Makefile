@@ -36,9 +36,9 @@ test-postgres: $(STAMP)
 test-browser: $(STAMP)
 	$(BIN)/python -m pytest tests/browser
 
-## make screenshot: retake the README's screenshot of the sandbox article page
+## make screenshot: retake the README's and the docs' screenshots with the browser suite
 screenshot: $(STAMP)
-	MEDIAWIRE_README_SCREENSHOT=1 $(BIN)/python -m pytest tests/browser/test_sandbox_pages.py -k screenshot
+	MEDIAWIRE_README_SCREENSHOT=1 MEDIAWIRE_DOCS_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser
 
 ## make bench: every figure beside its baseline, one table; writes docs/benchmarks.json and the plot
 bench: $(STAMP)

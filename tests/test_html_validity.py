@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from tests.testapp.models import HomePage
 from wagtail_mediawire.factories import DisclaimerFactory, MediaWireArticlePageFactory
@@ -49,6 +50,7 @@ def test_the_packages_pages_have_no_html_errors(client, section, root_page, tmp_
             body__2__source__name="Northwind Press Agency",
             body__2__source__url=f"https://northwind.example/reports/{n}?a=1&b=2",
             body__2__source__original_headline="Harbour reopens",
+            body__2__source__published_at=timezone.now(),
         )
         for n in range(12)  # more than a page of the section's listing
     ]

@@ -3,16 +3,21 @@
 from datetime import timedelta
 
 import pytest
+from bs4 import BeautifulSoup
 from django.contrib.auth.models import Group, Permission, User
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
+from wagtail.admin.menu import admin_menu
 from wagtail.models import GroupPagePermission
 
 from wagtail_mediawire.factories import (
     MediaWireArticlePageFactory,
     MediaWireIndexPageFactory,
 )
+from wagtail_mediawire.models import MediaWireArticlePage
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +31,20 @@ def _rows(response):
 def _article(section, title, hours_ago=1, **kwargs):
     kwargs.setdefault("first_published_at", timezone.now() - timedelta(hours=hours_ago))
     return MediaWireArticlePageFactory(parent=section, title=title, **kwargs)
+
+
+def _scheduled(section, title, **kwargs):
+    """An article published with a go-live date tomorrow, as the editor's "Publish" does."""
+    article = _article(
+        section,
+        title,
+        live=False,
+        first_published_at=None,
+        go_live_at=timezone.now() + timedelta(days=1),
+        **kwargs,
+    )
+    article.save_revision().publish()
+    return article
 
 
 @pytest.fixture
@@ -54,7 +73,7 @@ def test_filters_and_search(admin_client, section, root_page):
     _article(section, "Harbour", body__0__source__name="Cobalt Wire")
     _article(other, "Comet", body__0__source__name="Northwind Press")
     _article(section, "Unpublished", live=False)
-    _article(section, "Tomorrow", live=False, go_live_at=timezone.now() + timedelta(days=1))
+    _scheduled(section, "Tomorrow")
     assert _rows(admin_client.get(LISTING, {"section": other.pk})) == ["Comet"]
     assert _rows(admin_client.get(LISTING, {"source_name__exact": "Cobalt Wire"})) == ["Harbour"]
     assert sorted(_rows(admin_client.get(LISTING, {"status": "live"}))) == ["Comet", "Harbour"]
@@ -92,22 +111,24 @@ def test_values_the_filters_cannot_use_are_ignored(admin_client, section, root_p
     _article(section, "Harbour", hours_ago=1, body__0__source__name="Cobalt Wire")
     _article(other, "Comet", hours_ago=2)
     _article(section, "Unpublished", live=False, first_published_at=None)
-    _article(
-        section,
-        "Tomorrow",
-        live=False,
-        go_live_at=timezone.now() + timedelta(days=1),
-        first_published_at=None,
-    )
+    _scheduled(section, "Tomorrow")
     response = admin_client.get(LISTING, params)
     assert response.status_code == 200
     assert sorted(_rows(response)) == sorted(ALL_FOUR)
 
 
-def _listing_queries(client):
-    client.get(LISTING)
+def _submit_for_moderation(article):
+    moderator = User.objects.filter(is_superuser=True).first() or User.objects.create_superuser(
+        "moderator", password="pw"
+    )
+    article.save_revision(user=moderator)
+    article.get_workflow().start(article, moderator)
+
+
+def _listing_queries(client, params=None):
+    client.get(LISTING, params)
     with CaptureQueriesContext(connection) as ctx:
-        response = client.get(LISTING)
+        response = client.get(LISTING, params)
     assert response.status_code == 200
     return len(ctx.captured_queries), len(response.context["object_list"])
 
@@ -129,8 +150,9 @@ def _section_editor(section, username="desk-a"):
     return user
 
 
+@pytest.mark.parametrize("params", [None, {"q": "wire report"}], ids=["listing", "search"])
 @pytest.mark.parametrize("who", ["superuser", "editor", "section editor"])
-def test_listing_queries_do_not_grow_with_the_page_size(client, section, root_page, who):
+def test_listing_queries_do_not_grow_with_the_page_size(client, section, root_page, who, params):
     other = MediaWireIndexPageFactory(parent=root_page, slug="second")
     if who == "superuser":
         client.force_login(User.objects.create_superuser("boss", password="pw"))
@@ -140,12 +162,19 @@ def test_listing_queries_do_not_grow_with_the_page_size(client, section, root_pa
         client.force_login(user)
     else:
         client.force_login(_section_editor(section))
+    # Live, live + draft, scheduled, in moderation: what the status column reads.
     MediaWireArticlePageFactory.create_batch(2, parent=section)
-    small, rows = _listing_queries(client)
+    small, rows = _listing_queries(client, params)
     assert rows == 2
-    MediaWireArticlePageFactory.create_batch(20, parent=section)
+    MediaWireArticlePageFactory.create_batch(7, parent=section)
+    for article in MediaWireArticlePageFactory.create_batch(5, parent=section):
+        article.save_revision()  # live + draft
+    for n in range(5):
+        _scheduled(section, f"Wire report scheduled {n}")
+    for article in MediaWireArticlePageFactory.create_batch(3, parent=section, live=False):
+        _submit_for_moderation(article)
     MediaWireArticlePageFactory.create_batch(20, parent=other)
-    large, rows = _listing_queries(client)
+    large, rows = _listing_queries(client, params)
     assert rows == (22 if who == "section editor" else 42)
     assert large == small
 
@@ -219,3 +248,179 @@ class TestPermissions:
         response = client.get(LISTING)
         assert response.status_code in (302, 403)
         assert "Media Wire" not in client.get("/admin/").content.decode()
+
+
+def _media_wire_menu(user):
+    """The main menu's top-level names and the Media Wire group's labels, as ``user`` sees them."""
+    request = RequestFactory().get("/admin/")
+    request.user = user
+    items = admin_menu.menu_items_for_request(request)
+    group = next((item for item in items if item.name == "media-wire"), None)
+    submenu = group.menu.menu_items_for_request(request) if group else []
+    return (
+        [item.name for item in items],
+        [str(item.label) for item in sorted(submenu, key=lambda item: item.order)],
+    )
+
+
+class TestMenu:
+    """Media Wire holds Articles, Disclaimers and Feeds, each for whoever may use it."""
+
+    def test_the_group_holds_articles_disclaimers_and_feeds_in_that_order(self, admin_user):
+        top, group = _media_wire_menu(admin_user)
+        assert group == ["Articles", "Disclaimers", "Feeds"]
+        assert "disclaimers" not in top  # no longer a menu item of its own
+        assert "snippets" not in top  # its only snippet is in the group
+
+    def test_editors_see_only_articles(self, editor):
+        top, group = _media_wire_menu(editor)
+        assert group == ["Articles"]
+        assert "disclaimers" not in top
+
+    def test_disclaimer_permissions_add_disclaimers(self, editor):
+        editor.user_permissions.add(Permission.objects.get(codename="change_disclaimer"))
+        editor = User.objects.get(pk=editor.pk)  # permissions are cached on the instance
+        assert _media_wire_menu(editor)[1] == ["Articles", "Disclaimers"]
+
+    def test_feed_permissions_add_feeds(self, editor):
+        editor.user_permissions.add(Permission.objects.get(codename="change_wirefeed"))
+        editor = User.objects.get(pk=editor.pk)
+        assert _media_wire_menu(editor)[1] == ["Articles", "Feeds"]
+
+    def test_disclaimers_alone_still_show_the_group(self):
+        user = User.objects.create_user("legal", password="pw")
+        user.user_permissions.add(
+            *Permission.objects.filter(codename__in=["access_admin", "change_disclaimer"])
+        )
+        assert _media_wire_menu(user)[1] == ["Disclaimers"]
+
+    def test_the_rendered_sidebar_has_the_group(self, client, admin_user):
+        client.force_login(admin_user)
+        html = client.get("/admin/").content.decode()
+        disclaimers = reverse("wagtailsnippets_wagtail_mediawire_disclaimer:list")
+        assert html.index('"Articles"') < html.index(disclaimers) < html.index('"Feeds"')
+
+
+def _status_cell(soup, title):
+    row = next(tr for tr in soup.select("tbody tr") if title in tr.select_one("td").get_text())
+    return row, row.select_one("td.field-status")
+
+
+class TestListingRows:
+    @pytest.fixture
+    def listing(self, admin_client, section):
+        live = _article(section, "Harbour reopens")
+        changed = _article(section, "Ferry timetable")
+        changed.save_revision()
+        _article(section, "Unpublished", live=False, first_published_at=None)
+        _scheduled(section, "Tomorrow")
+        _submit_for_moderation(
+            _article(section, "Awaiting review", live=False, first_published_at=None)
+        )
+        response = admin_client.get(LISTING)
+        assert response.status_code == 200
+        return BeautifulSoup(response.content, "html.parser"), live, changed
+
+    @pytest.mark.parametrize(
+        ("title", "status"),
+        [
+            ("Harbour reopens", "live"),
+            ("Ferry timetable", "live + draft"),
+            ("Unpublished", "draft"),
+            ("Tomorrow", "scheduled"),
+            ("Awaiting review", "in moderation"),
+        ],
+    )
+    def test_status_is_wagtails_status_tag(self, listing, title, status):
+        soup = listing[0]
+        tag = _status_cell(soup, title)[1].select_one(".w-status")
+        assert tag is not None
+        assert tag.find(class_="w-sr-only").get_text(strip=True) == "Current page status:"
+        tag.find(class_="w-sr-only").extract()
+        assert tag.get_text(strip=True) == status
+
+    def test_live_articles_link_to_their_live_page(self, listing):
+        soup, live, changed = listing
+        for article in (live, changed):
+            row, status = _status_cell(soup, article.title)
+            assert "w-status--primary" in status.select_one(".w-status")["class"]
+            view_live = row.find("a", string="View live")
+            assert view_live["href"] == article.url
+            assert view_live["target"] == "_blank"
+            assert "noreferrer" in view_live["rel"]
+        for title in ("Unpublished", "Tomorrow", "Awaiting review"):
+            row, status = _status_cell(soup, title)
+            assert row.find("a", string="View live") is None
+            assert status.select_one(".w-status").name == "span"
+
+
+class TestSourceFilter:
+    def _choices(self, client):
+        """The source filter's buttons, as the listing shows them."""
+        soup = BeautifulSoup(client.get(LISTING).content, "html.parser")
+        heading = soup.find(string=lambda text: text and text.strip().startswith("By source"))
+        return [a.get_text(strip=True) for a in heading.find_next("ul").select("a")]
+
+    def test_offers_each_agency_once_and_no_blank(self, admin_client, section, root_page):
+        other = MediaWireIndexPageFactory(parent=root_page, slug="second")
+        _article(section, "One", body__0__source__name="Northwind Press")
+        _article(other, "Two", body__0__source__name="Cobalt Wire")
+        _article(section, "Three", body__0__source__name="Cobalt Wire")
+        _article(section, "No source yet", live=False, body=[])
+        assert MediaWireArticlePage.objects.filter(source_name="").exists()
+        assert self._choices(admin_client) == ["All", "Cobalt Wire", "Northwind Press"]
+
+    def test_a_section_editor_sees_only_their_agencies(self, client, section, root_page):
+        other = MediaWireIndexPageFactory(parent=root_page, slug="closed")
+        _article(section, "Own", body__0__source__name="Open Agency")
+        _article(other, "Theirs", body__0__source__name="Hidden Agency")
+        client.force_login(_section_editor(section))
+        assert self._choices(client) == ["All", "Open Agency"]
+
+
+class TestSearch:
+    """The listing's search finds what the admin's page search and the site's search find."""
+
+    @pytest.fixture
+    def articles(self, section, root_page):
+        other = MediaWireIndexPageFactory(parent=root_page, title="Closed desk", slug="closed")
+        _article(
+            section,
+            "Harbour reopens",
+            body__0__paragraph__value="<p>Ferries returned to the inner quay on Tuesday.</p>",
+            body__1__source__name="Cobalt Wire",
+        )
+        _article(
+            section,
+            "Timetable",
+            summary="Fewer evening crossings.",
+            body__0__paragraph__value="<p>The winter timetable starts in December.</p>",
+            body__1="source",
+        )
+        _article(
+            other,
+            "Embargoed",
+            live=False,
+            first_published_at=None,
+            body__0__paragraph__value="<p>The quay closes for repairs.</p>",
+        )
+        return section
+
+    @pytest.mark.parametrize(
+        ("q", "found"),
+        [
+            ("quay", ["Embargoed", "Harbour reopens"]),  # a word of the body
+            ("ferries quay", ["Harbour reopens"]),  # every word, not any
+            ("crossings", ["Timetable"]),  # the summary
+            ("harb", ["Harbour reopens"]),  # the start of a title word
+            ("cobalt", ["Harbour reopens"]),  # the source
+            ("sunday", []),
+        ],
+    )
+    def test_finds_words_of_the_body_title_and_source(self, admin_client, articles, q, found):
+        assert sorted(_rows(admin_client.get(LISTING, {"q": q}))) == found
+
+    def test_keeps_the_filters_and_what_the_user_may_explore(self, client, articles):
+        client.force_login(_section_editor(articles))
+        assert _rows(client.get(LISTING, {"q": "quay"})) == ["Harbour reopens"]
+        assert _rows(client.get(LISTING, {"q": "quay", "status": "draft"})) == []

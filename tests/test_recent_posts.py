@@ -21,6 +21,7 @@ from wagtail_mediawire.factories import (
 from wagtail_mediawire.models import MediaWireArticlePage
 from wagtail_mediawire.models.pages import EXCERPT_MAX_CHARS, EXCERPT_MAX_WORDS
 from wagtail_mediawire.recent import MAX_COUNT, VERSION_KEY, get_recent_posts, invalidate
+from wagtail_mediawire.text import cut_excerpt
 
 pytestmark = pytest.mark.django_db
 
@@ -180,6 +181,28 @@ class TestWhatIsShown:
         assert len(unbroken.excerpt) == EXCERPT_MAX_CHARS
         assert get_recent_posts(_request())[0].excerpt.endswith("…")
 
+    def test_excerpts_never_end_in_punctuation_before_the_ellipsis(self, section, settings):
+        settings.WAGTAIL_MEDIAWIRE = {"RECENT_POSTS_EXCERPT_WORDS": 4}
+        # The cut of the stored excerpt (100 words) falls after "quay,"; the Recent
+        # Posts cut (4 words) after "reopened.".
+        words = ["The", "harbour", "reopened.", "Ferries"] + ["ran"] * 95 + ["quay,", "and"]
+        article = _article(section, "Harbour", summary=" ".join(words))
+        assert article.excerpt.endswith(" ran quay…")
+        assert get_recent_posts(_request())[0].excerpt == "The harbour reopened. Ferries…"
+        settings.WAGTAIL_MEDIAWIRE = {"RECENT_POSTS_EXCERPT_WORDS": 3}
+        invalidate()
+        assert get_recent_posts(_request())[0].excerpt == "The harbour reopened…"
+
+    def test_the_stored_excerpt_is_cut_at_a_word_when_characters_run_out(self, section):
+        words = [f"{n:02d}-{'x' * 22}" for n in range(60)]  # 25 characters each
+        article = _article(section, "Long words", summary=" ".join(words))
+        assert len(article.excerpt) <= EXCERPT_MAX_CHARS
+        assert article.excerpt.endswith("…")
+        kept = article.excerpt.removesuffix("…").split(" ")
+        assert kept == words[: len(kept)]  # whole words only
+        # As many as fit before the "…": 38 words and their spaces take 987 characters.
+        assert len(kept) == 38
+
     def test_markup_in_titles_and_excerpts_is_escaped(self, section):
         _article(section, "<script>alert(1)</script>", summary="<img src=x onerror=alert(2)>")
         html = render()
@@ -262,6 +285,39 @@ class TestWhatIsShown:
         _article(section, "Harbour reopens")
         template = Template("{% load mediawire_tags %}{% mediawire_recent_posts %}")
         assert template.render(Context({})) == ""
+
+
+class TestCutExcerpt:
+    """The one cut (``wagtail_mediawire.text``) behind both excerpts."""
+
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("Ferries run again from the quay", "Ferries run again…"),
+            ("Ferries run again, from the quay", "Ferries run again…"),
+            ("Ferries run again. From the quay", "Ferries run again…"),
+            ("Ferries run again; from the quay", "Ferries run again…"),
+            ("Ferries run again: from the quay", "Ferries run again…"),
+            ("Ferries run again! From the quay", "Ferries run again…"),
+            ("Ferries run “again,” said the master", "Ferries run “again…"),
+            ("Ferries run again... from the quay", "Ferries run again…"),
+            ("Ferries run — from the quay", "Ferries run…"),
+            ("Ferries (run again) from the quay", "Ferries (run again…"),
+            # Uncut text keeps its own ending.
+            ("Ferries run again.", "Ferries run again."),
+            ("  Ferries\n run\tagain,  ", "Ferries run again,"),
+            ("", ""),
+        ],
+    )
+    def test_words(self, text, expected):
+        assert cut_excerpt(text, 3) == expected
+
+    def test_characters_cut_at_a_word(self):
+        assert cut_excerpt("Ferries run again, now", 10, chars=19) == "Ferries run again…"
+        assert cut_excerpt("Ferries run again, now", 10, chars=21) == "Ferries run again…"
+        assert cut_excerpt("Ferries run again, now", 10, chars=22) == "Ferries run again, now"
+        # One word longer than the limit: nothing else fits.
+        assert cut_excerpt("Ferriesrunagain", 10, chars=8) == "Ferries…"
 
 
 class TestCost:

@@ -1,5 +1,6 @@
 """What a reader sees: the article page and the section page."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -152,6 +153,42 @@ def test_a_stored_unsafe_url_is_rendered_as_text_never_as_href(client, section):
     assert article.source_url == ""
 
 
+class TestSourceLine:
+    def test_the_address_is_readable_as_text_beside_the_link(self, client, section):
+        article = MediaWireArticlePageFactory(
+            parent=section,
+            body__0="paragraph",
+            body__1__source__name="Northwind Press Agency",
+            body__1__source__url="https://northwind.example/reports/harbour?a=1",
+        )
+        html = _html(client, article)
+        link = 'href="https://northwind.example/reports/harbour?a=1" rel="noopener external"'
+        assert f"{link}>Northwind Press Agency</a>" in html
+        assert '<span class="mediawire-source__host">(northwind.example)</span>' in html
+
+    def test_a_source_without_a_name_is_named_by_its_host(self, client, section):
+        article = MediaWireArticlePageFactory(parent=section)
+        # Written by code around the block's validation, as an import could.
+        article.body = [{"type": "source", "value": {"name": "", "url": "https://cove.example/r"}}]
+        article.save(clean=False)
+        html = _html(client, article)
+        assert 'rel="noopener external">cove.example</a>' in html
+        assert "mediawire-source__host" not in html  # not the same host twice
+
+    def test_the_source_date_is_labelled_as_the_sources(self, client, section):
+        article = MediaWireArticlePageFactory(
+            parent=section,
+            body__0="paragraph",
+            body__1__source__published_at=timezone.now() - timedelta(days=1),
+        )
+        html = _html(client, article)
+        assert re.search(
+            r"Published by the source on "
+            r'<time class="mediawire-source__date" datetime="[^"]+">[^<]+</time>',
+            html,
+        )
+
+
 def test_markup_is_escaped_everywhere_it_appears(client, section):
     article = MediaWireArticlePageFactory(
         parent=section,
@@ -183,6 +220,28 @@ class TestSectionListing:
         assert html.index("Newer report") < html.index("Older report")
         assert "Draft report" not in html
         assert "Private report" not in html
+
+    def test_each_article_shows_its_excerpt_the_summary_else_the_first_paragraph(
+        self, client, section
+    ):
+        MediaWireArticlePageFactory(
+            parent=section,
+            summary="Ferries run again from the inner quay.",
+            body__0__paragraph__value="<p>Not the summary.</p>",
+            body__1="source",
+        )
+        MediaWireArticlePageFactory(
+            parent=section,
+            summary="",
+            body__0__paragraph__value="<p>Gauges recorded <b>more</b> rain than usual.</p>",
+            body__1__paragraph__value="<p>A second paragraph.</p>",
+            body__2="source",
+        )
+        html = _html(client, section)
+        assert 'mediawire-list__summary">Ferries run again from the inner quay.</p>' in html
+        assert 'mediawire-list__summary">Gauges recorded more rain than usual.</p>' in html
+        assert "Not the summary." not in html
+        assert "A second paragraph." not in html
 
     def test_expired_articles_are_not_listed(self, client, section):
         MediaWireArticlePageFactory(

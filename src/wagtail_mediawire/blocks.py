@@ -8,6 +8,7 @@ import json
 import logging
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +30,14 @@ class SourceValue(blocks.StructValue):
     def href(self) -> str:
         """The URL if it is safe for an ``href``, else "" (the template shows text)."""
         return safe_http_url(self.get("url"))
+
+    @property
+    def host(self) -> str:
+        """The safe URL's host ("northwind.example"), else "": where the report is,
+        readable without following (or hovering over) the link."""
+        # The host as the URL spells it (punycode stays punycode): decoded, a
+        # look-alike address could pass for the agency's own.
+        return urlsplit(self.href).hostname or ""
 
 
 class HttpURLBlock(blocks.FieldBlock):
@@ -119,6 +128,11 @@ class SourceBlock(blocks.StructBlock):
         required=False,
         label=_("Published by the source at"),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # How the editor's duplicate warning (source-duplicates.js) finds the input.
+        self.child_blocks["url"].field.widget.attrs["data-mediawire-source-url"] = ""
 
     def to_python(self, value: Any) -> SourceValue:
         return super().to_python(_clean_source(value))

@@ -1,4 +1,5 @@
 from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.blocks import StreamValue
 
 from .publishing import NO_SOURCE_MESSAGE, has_source_url
 
@@ -17,6 +18,12 @@ class MediaWireArticlePageForm(WagtailAdminPageForm):
         # The form gives the rule its message on the field (and knows a draft from a
         # publication); the model's own check is for paths without a form.
         self.instance._source_rule_checked_by_form = True
+        if self.instance.pk is None and not self.is_bound and not self.initial.get("body"):
+            # A new article opens with an empty Source block, ready to fill, so that
+            # the first publish does not fail for lack of one.
+            stream_block = self.fields["body"].block
+            source = stream_block.child_blocks["source"].get_default()
+            self.initial["body"] = StreamValue(stream_block, [("source", source)])
 
     def clean(self):
         cleaned_data = super().clean()

@@ -9,34 +9,46 @@ from django.contrib.admin import SimpleListFilter
 from django.contrib.admin import display as admin_display
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, CharField, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Substr
+from django.db.models import CharField, Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Cast, Substr
 from django.shortcuts import redirect
 from django.template.defaultfilters import date as date_filter
+from django.template.loader import render_to_string
 from django.urls import re_path
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import Page
+from wagtail.admin.menu import MenuItem
+from wagtail.models import Page, Revision, WorkflowState
 from wagtail.permission_policies.pages import PagePermissionPolicy
-from wagtail_modeladmin.helpers import ButtonHelper, PageButtonHelper, PagePermissionHelper
+from wagtail.search.backends import get_search_backend
+from wagtail_modeladmin.helpers import (
+    ButtonHelper,
+    PageButtonHelper,
+    PagePermissionHelper,
+    WagtailBackendSearchHandler,
+)
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup
 from wagtail_modeladmin.views import IndexView, InstanceSpecificView
 
-from .models import MediaWireArticlePage, MediaWireIndexPage, WireFeed
+from .models import Disclaimer, MediaWireArticlePage, MediaWireIndexPage, WireFeed
 from .validators import positive_id
 
 STATUSES = {
-    "live": _("live"),
-    "scheduled": _("scheduled"),
-    "draft": _("draft"),
+    "live": _("Live"),
+    "scheduled": _("Scheduled"),
+    "draft": _("Draft"),
 }
 
 
 def _status_q(status: str) -> Q:
-    now = timezone.now()
-    scheduled = Q(live=False, go_live_at__gt=now)
+    # "Scheduled" as Wagtail means it (and shows it in the status column): a revision
+    # approved to go live later, not a go-live date left on a draft.
+    approved_schedule = Revision.page_revisions.filter(
+        approved_go_live_at__isnull=False,
+        object_id=Cast(OuterRef("pk"), output_field=CharField()),
+    )
+    scheduled = Q(live=False) & Q(Exists(approved_schedule))
     return {
         "live": Q(live=True),
         "scheduled": scheduled,
@@ -70,6 +82,28 @@ class SectionFilter(SimpleListFilter):
         return queryset.child_of(section) if section else queryset.none()
 
 
+class SourceFilter(SimpleListFilter):
+    """The agencies of the articles the user may explore, each once, none blank."""
+
+    title = _("source")
+    # The parameter Django's field filter used before: bookmarked listings still work.
+    parameter_name = "source_name__exact"
+
+    def lookups(self, request, model_admin):
+        names = (
+            explorable(MediaWireArticlePage.objects.exclude(source_name=""), request.user)
+            .order_by("source_name")
+            .values_list("source_name", flat=True)
+            .distinct()
+        )
+        return [(name, name) for name in names]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(source_name=self.value())
+        return queryset
+
+
 class StatusFilter(SimpleListFilter):
     title = _("status")
     parameter_name = "status"
@@ -92,9 +126,9 @@ class ImportFilter(SimpleListFilter):
 
     def lookups(self, request, model_admin):
         return [
-            ("imported", _("imported")),
-            ("edited", _("edited after import")),
-            ("updated", _("updated at source")),
+            ("imported", _("Imported")),
+            ("edited", _("Edited after import")),
+            ("updated", _("Updated at source")),
         ]
 
     def queryset(self, request, queryset):
@@ -128,9 +162,7 @@ class ArticleIndexView(IndexView):
     the filters the listing offers and ignores the rest.
     """
 
-    FILTER_PARAMS = frozenset(
-        {"section", "status", "import", "source_name__exact", "source_name__isnull"}
-    )
+    FILTER_PARAMS = frozenset({"section", "status", "import", "source_name__exact"})
 
     def get_filters_params(self, params=None):
         lookup_params = super().get_filters_params(params)
@@ -138,15 +170,62 @@ class ArticleIndexView(IndexView):
 
 
 class ArticleButtonHelper(PageButtonHelper):
-    """Only "Edit" (the page editor) on each row.
+    """On each row, "Edit" (the page editor), and "View live" for live articles.
 
     Copy, unpublish and delete stay in the page editor: deciding whether to offer
     them checks locks and workflows, a few queries per row.
     """
 
-    def get_buttons_for_obj(self, obj, exclude=None, **kwargs):
+    def get_buttons_for_obj(self, obj, exclude=None, classnames_add=None, **kwargs):
         exclude = {*(exclude or ()), "copy", "unpublish", "delete"}
-        return super().get_buttons_for_obj(obj, exclude=exclude, **kwargs)
+        buttons = super().get_buttons_for_obj(
+            obj, exclude=exclude, classnames_add=classnames_add, **kwargs
+        )
+        url = obj.get_url(request=self.request) if obj.live else None
+        if url is not None:  # None: live, but under no site, so nowhere to view it
+            buttons.append(
+                {
+                    "url": url,
+                    "label": _("View live"),
+                    "classname": self.finalise_classname(
+                        ["button-secondary", *(classnames_add or ())]
+                    ),
+                    "title": _("View the live version of '%(title)s'") % {"title": obj.title},
+                    "target": "_blank",
+                    "rel": "noreferrer",
+                }
+            )
+        return buttons
+
+
+class ArticleSearchHandler(WagtailBackendSearchHandler):
+    """Finds what Wagtail's own searches find: the start of a word of the title or the
+    source, as the admin's page search does, and a whole word anywhere, the body
+    included, as the site's search does.
+
+    Both go through the site's search backend, over every article; the listing's own
+    queryset then keeps its filters, permissions and newest-first order.
+    """
+
+    def search_queryset(self, queryset, search_term, backend=None, **kwargs):
+        if not search_term.strip():
+            return queryset
+        backend = get_search_backend(backend or self.default_search_backend)
+        # Only the primary key: the backend filters on the articles' own fields (the
+        # listing's permission and status filters are not in its index), and no body
+        # is loaded for a match.
+        articles = queryset.model.objects.only("pk")
+        matches = {
+            article.pk
+            for results in (
+                backend.autocomplete(
+                    search_term, articles, operator="and", order_by_relevance=False
+                ),
+                backend.search(search_term, articles, operator="and", order_by_relevance=False),
+            )
+            for article in results
+        }
+        return queryset.filter(pk__in=matches)
 
 
 class ArticleAdmin(ModelAdmin):
@@ -154,34 +233,39 @@ class ArticleAdmin(ModelAdmin):
     menu_label = _("Articles")
     menu_icon = "doc-full"
     list_display = ("title", "section", "source_name", "status", "first_published_at")
-    list_filter = (SectionFilter, "source_name", StatusFilter, ImportFilter)
-    search_fields = ("title", "source_name")
+    list_filter = (SectionFilter, SourceFilter, StatusFilter, ImportFilter)
+    search_handler_class = ArticleSearchHandler
     ordering = ("-first_published_at", "-pk")
     list_per_page = 50
     permission_helper_class = ArticlePermissionHelper
     button_helper_class = ArticleButtonHelper
     index_view_class = ArticleIndexView
+    index_view_extra_css = ["wagtail_mediawire/css/admin-listing.css"]
 
     def get_queryset(self, request):
         # Only what the user may explore: the rows, the search, the source filter's
         # choices and the counts all come from here.
-        # The section's title and the status are computed in the listing's one query,
-        # so the number of queries does not grow with the page size.
+        # The section's title and what the status needs (a schedule, a workflow) come
+        # in the listing's query and one prefetch, so the number of queries does not
+        # grow with the page size.
         parent = Page.objects.filter(
             path=Substr(OuterRef("path"), 1, (OuterRef("depth") - 1) * Page.steplen)
         )
-        now = timezone.now()
         return (
             explorable(super().get_queryset(request), request.user)
             .defer_streamfields()
-            .annotate(
-                section_title=Subquery(parent.values("title")[:1]),
-                status_code=Case(
-                    When(live=True, then=Value("live")),
-                    When(go_live_at__gt=now, then=Value("scheduled")),
-                    default=Value("draft"),
-                    output_field=CharField(),
-                ),
+            .annotate(section_title=Subquery(parent.values("title")[:1]))
+            .annotate_approved_schedule()
+            # PageQuerySet.prefetch_workflow_states() follows the relation of generic
+            # Page querysets, which finds nothing from a page type's own queryset.
+            .prefetch_related(
+                Prefetch(
+                    "_specific_workflow_states",
+                    queryset=WorkflowState.objects.active().select_related(
+                        "current_task_state__task"
+                    ),
+                    to_attr="_current_workflow_states",
+                )
             )
             .order_by(F("first_published_at").desc(nulls_first=True), "-pk")
         )
@@ -192,7 +276,9 @@ class ArticleAdmin(ModelAdmin):
 
     @admin_display(description=_("status"))
     def status(self, obj) -> str:
-        return STATUSES[obj.status_code]
+        # Wagtail's own tag, as its page listings show it: "live + draft",
+        # "scheduled", "in moderation"…, linked to the live page.
+        return render_to_string("wagtailadmin/shared/page_status_tag.html", {"page": obj})
 
 
 class FeedButtonHelper(ButtonHelper):
@@ -300,7 +386,22 @@ class WireFeedAdmin(ModelAdmin):
 
 
 class MediaWireAdminGroup(ModelAdminGroup):
+    """Articles, Disclaimers and Feeds, in that order, each shown to whoever may use it.
+
+    Disclaimers are a snippet: their viewset makes their menu item (with its own
+    permission check) and this group holds it instead of the main menu.
+    """
+
     menu_label = _("Media Wire")
     menu_icon = "openquote"
     menu_order = 200
     items = (ArticleAdmin, WireFeedAdmin)
+
+    def get_submenu_items(self) -> list[MenuItem]:
+        articles, feeds = self.modeladmin_instances
+        items = [articles.get_menu_item(order=1)]
+        disclaimers = getattr(Disclaimer, "snippet_viewset", None)
+        if disclaimers is not None:
+            items.append(disclaimers.get_menu_item(order=2))
+        items.append(feeds.get_menu_item(order=3))
+        return items

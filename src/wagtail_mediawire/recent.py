@@ -18,7 +18,6 @@ from django.db.models import Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.text import Truncator
 from django.utils.translation import get_language
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Page, Site
@@ -27,6 +26,7 @@ from wagtail.query import PageQuerySet
 from .models import MediaWireArticlePage, MediaWireIndexPage
 from .models.pages import without_duplicate_aliases
 from .settings import get_setting
+from .text import cut_excerpt
 from .validators import positive_id
 
 VERSION_KEY = "wagtail_mediawire:recent:version"
@@ -144,7 +144,7 @@ def query_recent_posts(
             pk=page.pk,
             title=page.title,
             url=page.get_url(request=request) or "",
-            excerpt=Truncator(page.excerpt).words(words, truncate="…"),
+            excerpt=cut_excerpt(page.excerpt, words),
             first_published_at=page.first_published_at,
         )
         for page in pages

@@ -1,3 +1,6 @@
+from django.templatetags.static import static
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.log_actions import LogFormatter
@@ -8,6 +11,7 @@ from wagtail_modeladmin.options import modeladmin_register
 from .bulk_actions import refuse_bulk_publish_without_source
 from .dashboard import WireDeskPanel
 from .modeladmin import MediaWireAdminGroup
+from .views import source_duplicates
 from .viewsets import DisclaimerViewSet
 from .workflow import refuse_approval_without_source
 
@@ -46,3 +50,28 @@ def _register_import_action(actions) -> None:
 @hooks.register("construct_homepage_panels")
 def _add_wire_desk_panel(request, panels: list) -> None:
     panels.append(WireDeskPanel(request))
+
+
+@hooks.register("register_admin_urls")
+def _register_source_duplicates_url() -> list:
+    return [
+        path(
+            "wagtail_mediawire/source-duplicates/",
+            source_duplicates,
+            name="wagtail_mediawire_source_duplicates",
+        )
+    ]
+
+
+@hooks.register("insert_editor_js")
+def _source_duplicates_js() -> str:
+    # The page editor warns, as an editor types a Source URL, which other articles
+    # of the site already use it.
+    return format_html(
+        '<script src="{}" data-duplicates-url="{}" data-label="{}" data-view-live="{}" defer>'
+        "</script>",
+        static("wagtail_mediawire/js/source-duplicates.js"),
+        reverse("wagtail_mediawire_source_duplicates"),
+        _("This web address is already the source of:"),
+        _("View live"),
+    )

@@ -8,11 +8,20 @@ Screenshots go to test-artifacts/ (not committed).
 
 import os
 import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+from tests.utils import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -43,26 +52,114 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def _page_of(browser, width: int, height: int):
+    context = browser.new_context(viewport={"width": width, "height": height})
     context.set_default_timeout(15_000)
-    page = context.new_page()
-    yield page
+    yield context.new_page()
     context.close()
 
 
 @pytest.fixture
+def page(browser):
+    yield from _page_of(browser, 1280, 900)
+
+
+@pytest.fixture
+def phone(browser):
+    """A page 360 px wide, as on a small phone."""
+    yield from _page_of(browser, 360, 740)
+
+
+# The password the browser tests give their editors.
+EDITOR_PASSWORD = "wire-desk-pw"  # noqa: S105 (a test user's)
+
+
+def log_in(page, base: str, username: str = "editor") -> None:
+    page.goto(f"{base}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", EDITOR_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/admin/")
+
+
+DOCS_IMAGES = ARTIFACTS.parent / "docs" / "img"
+
+
+@pytest.fixture
 def shot():
-    """Save a full-page screenshot under test-artifacts/NAME.png."""
+    """Save a full-page screenshot under test-artifacts/NAME.png; with ``docs=True``
+    and MEDIAWIRE_DOCS_SCREENSHOTS set (``make screenshot``), also the visible part
+    as docs/img/NAME.png, so that the docs show what the suite saw."""
     ARTIFACTS.mkdir(exist_ok=True)
 
-    def save(page, name: str) -> Path:
+    def save(page, name: str, docs: bool = False) -> Path:
         path = ARTIFACTS / f"{name}.png"
         page.screenshot(path=path, full_page=True)
+        if docs and os.environ.get("MEDIAWIRE_DOCS_SCREENSHOTS"):
+            page.screenshot(path=DOCS_IMAGES / f"{name}.png")
         return path
 
     return save
+
+
+@dataclass
+class Sandbox:
+    url: str
+    log: Path  # what runserver writes: one line per request, with its status
+
+    def log_size(self) -> int:
+        return self.log.stat().st_size
+
+    def log_since(self, offset: int) -> str:
+        with self.log.open("rb") as log:
+            log.seek(offset)
+            return log.read().decode(errors="replace")
+
+
+@pytest.fixture(scope="session")
+def sandbox(tmp_path_factory, browser) -> Iterator[Sandbox]:
+    """The sandbox with its demo content, as a contributor runs it, for the session.
+
+    Its pages are only read, so one server serves every module that needs it.
+    """
+    directory = tmp_path_factory.mktemp("sandbox")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "sandbox.settings.dev",
+        "DATABASE_URL": f"sqlite:///{directory / 'db.sqlite3'}",
+    }
+    manage = [sys.executable, str(ROOT / "sandbox" / "manage.py")]
+    for args in (["migrate", "--noinput", "-v0"], ["load_demo"]):
+        subprocess.run(manage + args, env=env, check=True, capture_output=True, timeout=300)
+    port = free_port()
+    log = directory / "runserver.log"
+    with log.open("wb") as log_file:
+        server = subprocess.Popen(
+            [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"],
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(url + "/", timeout=2).close()  # noqa: S310 (loopback)
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError("the sandbox server did not start") from None
+                time.sleep(0.2)
+        yield Sandbox(url=url, log=log)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture
+def sandbox_url(sandbox) -> str:
+    return sandbox.url
 
 
 def serious_violations(page) -> list[str]:

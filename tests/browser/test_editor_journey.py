@@ -9,7 +9,7 @@ from wagtail.models import Site
 from wagtail_mediawire.factories import MediaWireArticlePageFactory, MediaWireIndexPageFactory
 from wagtail_mediawire.models import MediaWireArticlePage
 
-from .conftest import serious_violations
+from .conftest import log_in, serious_violations
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -44,11 +44,7 @@ def publish(page) -> None:
 def test_editor_builds_and_publishes_a_wire_article(page, live_server, desk, shot):
     base = live_server.url
     # 1. Log in, then create a disclaimer.
-    page.goto(f"{base}/admin/login/")
-    page.fill("#id_username", "editor")
-    page.fill("#id_password", "wire-desk-pw")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/admin/")
+    log_in(page, base)
     assert page.get_by_role("button", name="Media Wire").is_visible()
     shot(page, "01-dashboard")
 
@@ -64,16 +60,18 @@ def test_editor_builds_and_publishes_a_wire_article(page, live_server, desk, sho
     assert page.get_by_text("Agency reports").first.is_visible()
     shot(page, "02-disclaimer-created")
 
-    # 2. Write the article: a paragraph, a source with a bad URL, a disclaimer.
-    page.goto(f"{base}/admin/pages/add/wagtail_mediawire/mediawirearticlepage/{desk.pk}/")
+    # 2. Write the article: a paragraph, a source with a bad URL, a disclaimer. The
+    # section's "Add child page" opens the article form (the only page type allowed),
+    # which starts with an empty Source block.
+    page.goto(f"{base}/admin/pages/{desk.pk}/add_subpage/")
+    page.wait_for_url(re.compile(r"/pages/add/wagtail_mediawire/mediawirearticlepage/"))
+    assert page.locator("input[name$='-value-url']").count() == 1
     page.fill("#id_title", "Kestrel Bay harbour reopens")
     page.click("button[title='Insert a block']")
     page.get_by_role("option", name="Paragraph").click()
     page.locator(".public-DraftEditor-content").last.press_sequentially(
         "Ferries returned to the inner quay on Tuesday."
     )
-    page.locator("button[title='Insert a block']").last.click()
-    page.get_by_role("option", name="Source").click()
     page.locator("input[name$='-value-name']").fill("Harbourline News")
     page.locator("input[name$='-value-url']").fill("javascript:alert(document.cookie)")
     page.locator("button[title='Insert a block']").last.click()
@@ -117,10 +115,34 @@ def test_editor_builds_and_publishes_a_wire_article(page, live_server, desk, sho
     rows = page.locator("table tbody tr")
     assert rows.filter(has_text="Kestrel Bay harbour reopens").count() == 1
     assert rows.filter(has_text="Harbourline News").count() == 1
-    shot(page, "06-articles-listing-filtered")
+    shot(page, "admin-articles", docs=True)
 
     # 5. The public pages pass axe: no serious or critical violation. (Part of this
     # test: each transactional test empties the database Wagtail's migrations filled.)
     for name, url in (("section", desk.url), ("article", article.url)):
         page.goto(f"{base}{url}")
         assert serious_violations(page) == [], name
+
+
+def test_editor_is_warned_that_a_source_is_already_used(page, live_server, desk, shot):
+    earlier = MediaWireArticlePageFactory(
+        parent=desk,
+        title="Harbour reopens after storm",
+        body__0__source__url="https://harbourline.example/harbour",
+    )
+    base = live_server.url
+    log_in(page, base)
+    page.goto(f"{base}/admin/pages/add/wagtail_mediawire/mediawirearticlepage/{desk.pk}/")
+    url = page.locator("input[name$='-value-url']")
+    url.fill("https://harbourline.example/harbour")
+
+    warning = page.get_by_role("status").filter(has_text="already the source of")
+    warning.wait_for()
+    link = warning.get_by_role("link", name="Harbour reopens after storm")
+    assert link.get_attribute("href") == f"/admin/pages/{earlier.pk}/edit/"
+    assert warning.get_by_role("link", name="View live").get_attribute("href") == earlier.url
+    shot(page, "admin-duplicate-source", docs=True)
+
+    # Another address: the warning goes; the article can still be published either way.
+    url.fill("https://harbourline.example/another-report")
+    warning.wait_for(state="hidden")

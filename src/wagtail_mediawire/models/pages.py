@@ -7,10 +7,9 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from wagtail.actions.publish_page_revision import PublishPageRevisionAction
-from wagtail.admin.panels import FieldPanel, HelpPanel, ObjectList, TabbedInterface
+from wagtail.admin.panels import FieldPanel, ObjectList, TabbedInterface
 from wagtail.api import APIField
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
@@ -31,6 +30,7 @@ from ..serializers import (
     SourcesField,
 )
 from ..settings import get_setting
+from ..text import cut_excerpt
 from ..validators import positive_id, safe_http_url, validate_http_url
 from .disclaimer import Disclaimer
 
@@ -43,9 +43,8 @@ EXCERPT_MAX_CHARS = 1000
 
 
 def make_excerpt(text: str) -> str:
-    """``text`` on one line, cut to what listings can show, with "…" where it was cut."""
-    text = Truncator(" ".join(text.split())).words(EXCERPT_MAX_WORDS, truncate="…")
-    return Truncator(text).chars(EXCERPT_MAX_CHARS, truncate="…")
+    """``text`` on one line, cut at a word to what listings can show, with "…" where it was cut."""
+    return cut_excerpt(text, EXCERPT_MAX_WORDS, EXCERPT_MAX_CHARS)
 
 
 def without_duplicate_aliases(queryset: PageQuerySet, scope_path: Any) -> PageQuerySet:
@@ -311,25 +310,20 @@ class MediaWireArticlePage(Page):
         ProvenancePanel(heading=_("Provenance")),
         *Page.content_panels,
         FieldPanel("summary"),
-        FieldPanel("body"),
-    ]
-    sources_panels = [
-        HelpPanel(
-            content=_(
-                "<p>Add each source as a <strong>Source</strong> block in the body: "
-                "an article cannot be published without one. All sources are shown "
-                "together at the end of the article.</p>"
-                "<p>A <strong>Disclaimer</strong> block in the body replaces the "
-                "section's default disclaimer under this article.</p>"
+        # Sources and the disclaimer are blocks of the body, where this says so.
+        FieldPanel(
+            "body",
+            help_text=_(
+                "Every article needs a Source block with the report's web address "
+                "before it is published; all sources are listed together at the end "
+                "of the article. A Disclaimer block replaces the section's default "
+                "disclaimer under this article."
             ),
         ),
-        FieldPanel("source_name", read_only=True),
-        FieldPanel("source_url", read_only=True),
     ]
     edit_handler = TabbedInterface(
         [
             ObjectList(content_panels, heading=_("Content")),
-            ObjectList(sources_panels, heading=_("Sources & disclaimer")),
             ObjectList([*Page.promote_panels, FieldPanel("seo_policy")], heading=_("Promote")),
             ObjectList(Page.settings_panels, heading=_("Settings")),
         ]
@@ -364,6 +358,9 @@ class MediaWireArticlePage(Page):
         self.excerpt = make_excerpt(text)
 
     def save_revision(self, *args: Any, **kwargs: Any):
+        # The revision's copy of the derived fields describes its own body (a draft's
+        # source URL is looked up for duplicates); the row keeps the live version's.
+        self.update_derived_fields()
         # A revision may be a draft without a source, even of a live article.
         self._saving_revision = True
         try:
