@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-STAMP := $(VENV)/.installed-testing
+STAMP := $(VENV)/.installed-testing-dev
 # Python 3.13 for the highest corner: on PATH, else pyenv's (its shim fails unless selected).
 PY313 ?= $(firstword $(shell python3.13 -c 'import sys; print(sys.executable)' 2>/dev/null) \
 	$(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13))
@@ -13,7 +13,7 @@ PY313 ?= $(firstword $(shell python3.13 -c 'import sys; print(sys.executable)' 2
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[testing]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[testing,dev]"
 	touch $@
 
 install: $(STAMP)
@@ -34,7 +34,29 @@ test-postgres: $(STAMP)
 
 ## make test-browser: only the browser suite (Playwright + Debian's Chromium)
 test-browser: $(STAMP)
-	$(BIN)/python -m pytest tests/browser
+	$(BIN)/python -m pytest -m browser
+
+## make test-swapped-page: migrate, create, render, Recent Posts and the admin listing on a
+## site that swaps its base page model (Wagtail 8's WAGTAIL_PAGE_MODEL)
+.PHONY: test-swapped-page
+test-swapped-page: $(STAMP)
+	$(BIN)/python -m pytest --ds=tests.settings_swapped_page tests/test_migrations.py \
+		tests/test_page_types.py tests/test_rendering.py tests/test_recent_posts.py \
+		tests/test_modeladmin.py
+
+## make test-tutorial: follow docs/tutorial.md on a new `wagtail start` site in a new virtualenv
+.PHONY: test-tutorial
+test-tutorial: $(STAMP)
+	$(BIN)/python -m pytest -m tutorial tests/test_tutorial.py
+
+## make docs: the docs with `mkdocs build --strict` into site/ (ignored by git)
+.PHONY: docs
+docs: $(VENV)/.installed-docs
+	$(BIN)/mkdocs build --strict --site-dir site
+
+$(VENV)/.installed-docs: pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[docs]"
+	touch $@
 
 ## make screenshot: retake the README's and the docs' screenshots with the browser suite
 screenshot: $(STAMP)

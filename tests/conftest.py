@@ -3,24 +3,33 @@ import shutil
 
 import pytest
 from django.core.cache import cache
-from wagtail.models import Page, Site
+from wagtail.models import Site
 
+from tests.utils import page_model
 from wagtail_mediawire.factories import MediaWireIndexPageFactory
 
-
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers", "postgres_only: runs in the PostgreSQL run only (row locks between processes)"
-    )
+BROWSER_TESTS = os.path.join(os.path.dirname(__file__), "browser", "")
 
 
 def pytest_collection_modifyitems(config, items):
+    # Every test of tests/browser is marked, so that "-m browser" selects them and
+    # "-m 'not browser'" (tox, without the dev extra's Playwright) leaves them out.
+    for item in items:
+        if str(item.path).startswith(BROWSER_TESTS):
+            item.add_marker(pytest.mark.browser)
     # Deselected, not skipped, on SQLite: `.ci/run` runs them in its PostgreSQL step.
     if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
-        postgres_only = [item for item in items if item.get_closest_marker("postgres_only")]
+        postgres_only = [item for item in items if item.get_closest_marker("postgres")]
         if postgres_only:
             config.hook.pytest_deselected(items=postgres_only)
             items[:] = [item for item in items if item not in postgres_only]
+    # The executed tutorial (a new site in a new virtualenv) runs only when "-m" names it:
+    # `make test-tutorial`, its own step in `.ci/run`, so that CI runs it once.
+    if "tutorial" not in (config.option.markexpr or ""):
+        tutorial = [item for item in items if item.get_closest_marker("tutorial")]
+        if tutorial:
+            config.hook.pytest_deselected(items=tutorial)
+            items[:] = [item for item in items if item not in tutorial]
     # Under CI=true a skip is a failure: a missing server or browser must not pass silently.
     if os.environ.get("CI") == "true":
         config.pluginmanager.register(_FailOnSkip(), "mediawire-fail-on-skip")
@@ -58,7 +67,7 @@ def section(root_page):
 
 @pytest.fixture
 def wagtail_root(db):
-    return Page.get_first_root_node()
+    return page_model().get_first_root_node()
 
 
 @pytest.fixture

@@ -222,7 +222,7 @@ def test_the_articles_listing_filters_by_import_state(admin_client, imported, ad
 
 
 def test_the_dashboard_lists_imported_drafts_and_failing_feeds(
-    admin_client, imported, feed, section, django_assert_max_num_queries
+    admin_client, imported, feed, section
 ):
     failing = WireFeed.objects.create(
         name="Cobalt", url="https://cobaltwire.example/feed", section=section,

@@ -10,13 +10,14 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from tests.utils import default_site_root
 from wagtail_mediawire.models import MediaWireArticlePage, WireFeed, WireItem
 
 ROOT = Path(__file__).resolve().parent.parent
 RSS = "application/rss+xml"
 
 pytestmark = [
-    pytest.mark.postgres_only,
+    pytest.mark.postgres,
     # The other processes see only what this one has committed.
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("loopback_feeds"),
@@ -25,22 +26,7 @@ pytestmark = [
 
 @pytest.fixture
 def root_page(transactional_db):
-    """The default site's home page, made again if an earlier transactional test's flush
-    took away what Wagtail's migrations created (the locale, the tree, the site)."""
-    from django.conf import settings
-    from wagtail.coreutils import get_supported_content_language_variant
-    from wagtail.models import Locale, Page, Site
-
-    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
-    if site is not None:
-        return site.root_page
-    Locale.objects.get_or_create(
-        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
-    )
-    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
-    home = root.add_child(instance=Page(title="Home", slug="home"))
-    Site.objects.create(hostname="localhost", root_page=home, is_default_site=True)
-    return home
+    return default_site_root()
 
 
 def process_env() -> dict:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from wagtail.admin.menu import admin_menu
 from wagtail.models import GroupPagePermission
 
+from tests.utils import page_permission
 from wagtail_mediawire.factories import (
     MediaWireArticlePageFactory,
     MediaWireIndexPageFactory,
@@ -137,13 +138,9 @@ def _section_editor(section, username="desk-a"):
     """A user whose group may add, change and publish pages in ``section`` only."""
     group = Group.objects.create(name=f"{section.title} editors")
     group.permissions.add(Permission.objects.get(codename="access_admin"))
-    for codename in ("add_page", "change_page", "publish_page"):
+    for action in ("add", "change", "publish"):
         GroupPagePermission.objects.create(
-            group=group,
-            page=section,
-            permission=Permission.objects.get(
-                content_type__app_label="wagtailcore", codename=codename
-            ),
+            group=group, page=section, permission=page_permission(action)
         )
     user = User.objects.create_user(username, password="pw")
     user.groups.add(group)

@@ -1,9 +1,10 @@
 """Page types checked the way Wagtail's own helpers check them, through the real admin."""
 
-from wagtail.models import Page, Site
+from wagtail.models import Site, get_page_models
 from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
+from tests.utils import page_model
 from wagtail_mediawire.factories import MediaWireArticlePageFactory, MediaWireIndexPageFactory
 from wagtail_mediawire.models import MediaWireArticlePage, MediaWireIndexPage
 
@@ -19,6 +20,7 @@ class PageTypeTests(WagtailPageTestCase):
         self.login()
 
     def test_tree_rules(self):
+        Page = page_model()  # wagtail.models.Page, or WAGTAIL_PAGE_MODEL's
         self.assertCanCreateAt(Page, MediaWireIndexPage)
         self.assertCanCreateAt(MediaWireIndexPage, MediaWireArticlePage)
         self.assertCanNotCreateAt(Page, MediaWireArticlePage)
@@ -95,3 +97,14 @@ class PageTypeTests(WagtailPageTestCase):
         self.assertPageIsRenderable(self.article)
         self.assertPageIsEditable(self.article, post_data=post_data)
         self.assertPageIsPreviewable(self.article, post_data=post_data)
+
+
+def test_page_types_extend_the_base_page_model(settings):
+    """Wagtail's Page, or the site's own where WAGTAIL_PAGE_MODEL swaps it (Wagtail 8;
+    ``make test-swapped-page``): the parent link and Wagtail's list of page types follow."""
+    Page = page_model()
+    assert Page._meta.label == getattr(settings, "WAGTAIL_PAGE_MODEL", "wagtailcore.Page")
+    for model in (MediaWireIndexPage, MediaWireArticlePage):
+        assert model._meta.pk.remote_field.model is Page
+        assert model._meta.pk.name == f"{Page._meta.model_name}_ptr"
+        assert model in get_page_models()

@@ -12,7 +12,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 
 from wagtail_mediawire.factories import MediaWireArticlePageFactory
 from wagtail_mediawire.models import MediaWireArticlePage
-from wagtail_mediawire.publishing import NO_SOURCE_MESSAGE
+from wagtail_mediawire.source_rule import NO_SOURCE_MESSAGE
 
 SOURCE = {
     "name": "Harbourline News",

@@ -70,9 +70,7 @@ def test_the_sitemap_lists_only_articles_under_the_index_policy(client, desk):
     assert entry.find("s:lastmod", NS) is not None
 
 
-def test_the_sitemaps_section_policies_cost_one_query(
-    client, desk, section, django_assert_max_num_queries
-):
+def test_the_sitemaps_section_policies_cost_one_query(client, desk, section):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

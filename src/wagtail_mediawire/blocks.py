@@ -6,7 +6,6 @@ them at the end of the article instead of rendering them where they stand.
 
 import json
 import logging
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -254,25 +253,3 @@ class ArticleBodyBlock(blocks.StreamBlock):
     embed = EmbedBlock(label=_("Embed"), icon="media")
     source = SourceBlock()
     disclaimer = DisclaimerBlock()
-
-
-def iter_raw_sources(raw_stream: Any) -> Iterator[dict]:
-    """The raw values of the ``source`` blocks, in order, without converting others."""
-    for item in raw_stream or ():
-        if (
-            isinstance(item, dict)
-            and item.get("type") == "source"
-            and isinstance(item.get("value"), dict)
-        ):
-            yield item["value"]
-
-
-def iter_raw_paragraphs(raw_stream: Any) -> Iterator[str]:
-    """The raw rich text of the ``paragraph`` blocks, in order."""
-    for item in raw_stream or ():
-        if (
-            isinstance(item, dict)
-            and item.get("type") == "paragraph"
-            and isinstance(item.get("value"), str)
-        ):
-            yield item["value"]

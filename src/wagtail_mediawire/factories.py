@@ -7,8 +7,19 @@ Needs the ``factories`` extra: ``pip install "wagtail-mediawire[factories]"``.
     MediaWireArticlePageFactory(parent=section, body=[], live=False)  # a draft, no source
 """
 
-import factory
-import wagtail_factories
+try:
+    import factory
+    import wagtail_factories
+except ImportError as error:
+    # For the developer reading a traceback, not a reader of the site: not translated.
+    raise ModuleNotFoundError(
+        f"wagtail_mediawire.factories needs factory-boy and wagtail-factories "
+        f"(No module named {error.name!r}). Install the package's 'factories' extra: "
+        f'pip install "wagtail-mediawire[factories]" (from a checkout: '
+        f'pip install "/path/to/wagtail-mediawire[factories]").',
+        name=error.name,
+    ) from error
+
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 from wagtail.models import Locale

@@ -111,7 +111,8 @@ def _render(kind: str, section, request: HttpRequest, items: list[FeedItem]) -> 
     generator = (_Rss if kind == "rss" else _Atom)(
         title=title,
         link=link,
-        description=section.search_description or title,
+        # Absent from a site's own base page model (WAGTAIL_PAGE_MODEL) unless it adds it.
+        description=getattr(section, "search_description", "") or title,
         feed_url=feed_url,
     )
     for item in items:

@@ -19,7 +19,7 @@ from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.menu import MenuItem
-from wagtail.models import Page, Revision, WorkflowState
+from wagtail.models import Revision, WorkflowState
 from wagtail.permission_policies.pages import PagePermissionPolicy
 from wagtail.search.backends import get_search_backend
 from wagtail_modeladmin.helpers import (
@@ -32,6 +32,7 @@ from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup
 from wagtail_modeladmin.views import IndexView, InstanceSpecificView
 
 from .models import Disclaimer, MediaWireArticlePage, MediaWireIndexPage, WireFeed
+from .models.base_page import BasePage
 from .validators import positive_id
 
 STATUSES = {
@@ -248,8 +249,8 @@ class ArticleAdmin(ModelAdmin):
         # The section's title and what the status needs (a schedule, a workflow) come
         # in the listing's query and one prefetch, so the number of queries does not
         # grow with the page size.
-        parent = Page.objects.filter(
-            path=Substr(OuterRef("path"), 1, (OuterRef("depth") - 1) * Page.steplen)
+        parent = BasePage.objects.filter(
+            path=Substr(OuterRef("path"), 1, (OuterRef("depth") - 1) * BasePage.steplen)
         )
         return (
             explorable(super().get_queryset(request), request.user)

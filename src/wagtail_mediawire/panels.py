@@ -6,7 +6,7 @@ from typing import Any
 from django.urls import reverse
 from wagtail.admin.panels import Panel
 
-from .blocks import iter_raw_paragraphs
+from .text import iter_raw_paragraphs
 
 
 def _normalised(html: str) -> str:

@@ -20,10 +20,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import get_language
 from wagtail.coreutils import get_supported_content_language_variant
-from wagtail.models import Page, Site
+from wagtail.models import AbstractPage, Site
 from wagtail.query import PageQuerySet
 
 from .models import MediaWireArticlePage, MediaWireIndexPage
+from .models.base_page import BasePage
 from .models.pages import without_duplicate_aliases
 from .settings import get_setting
 from .text import cut_excerpt
@@ -74,10 +75,10 @@ def _active_language() -> str:
     return get_supported_content_language_variant(get_language())
 
 
-def _tree_path(page: Page, language: str) -> Any:
+def _tree_path(page: AbstractPage, language: str) -> Any:
     if not language:
         return page.path
-    translations = Page.objects.filter(
+    translations = BasePage.objects.filter(
         translation_key=page.translation_key, locale__language_code=language
     )
     # No translation: a path no page has, so nothing is listed.
@@ -176,7 +177,7 @@ def _excluded_pks(exclude: Any) -> tuple[int, ...]:
 
     An id no page can have (text, 2**63 and beyond) leaves nothing out.
     """
-    if isinstance(exclude, Page):
+    if isinstance(exclude, AbstractPage):
         return tuple(pk for pk in (exclude.pk, exclude.alias_of_id) if pk is not None)
     pk = positive_id(exclude)
     return (pk,) if pk is not None else ()
@@ -203,7 +204,7 @@ def get_recent_posts(
     if not count:
         return []
     exclude_pks = _excluded_pks(exclude)
-    if isinstance(section, Page):
+    if isinstance(section, AbstractPage):
         section = section.specific_deferred  # e.g. page.get_parent in a template
     if not isinstance(section, MediaWireIndexPage):
         section = None

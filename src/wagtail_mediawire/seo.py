@@ -12,7 +12,7 @@ from urllib.parse import urljoin
 
 from django.http import HttpRequest
 from django.utils import translation
-from wagtail.models import Page, Site
+from wagtail.models import AbstractPage, Site
 
 from .models import MediaWireArticlePage, MediaWireIndexPage
 from .models.pages import SeoPolicy
@@ -36,7 +36,7 @@ def site_name(request: HttpRequest) -> str:
     return getattr(settings, "WAGTAIL_SITE_NAME", "")
 
 
-def _image(page: Page, section: MediaWireIndexPage | None):
+def _image(page: AbstractPage, section: MediaWireIndexPage | None):
     """The article's first image, else the section's default social image."""
     if isinstance(page, MediaWireArticlePage):
         for block in page.body:
@@ -50,7 +50,7 @@ def _image(page: Page, section: MediaWireIndexPage | None):
     return None, ""
 
 
-def head_tags(page: Page, request: HttpRequest) -> dict[str, Any]:
+def head_tags(page: AbstractPage, request: HttpRequest) -> dict[str, Any]:
     """The context of ``{% mediawire_head_tags %}`` for a section or an article."""
     url = page.get_full_url(request) or request.build_absolute_uri()
     is_article = isinstance(page, MediaWireArticlePage)
@@ -62,7 +62,9 @@ def head_tags(page: Page, request: HttpRequest) -> dict[str, Any]:
         canonical = f"{url}?page={number}"  # each page of a listing is its own
     if policy == SeoPolicy.CANONICAL_TO_SOURCE and is_article and page.source_url:
         canonical = page.source_url
-    description = page.search_description or (page.excerpt if is_article else "")
+    # A site's own base page model (WAGTAIL_PAGE_MODEL) may have no seo_title or
+    # search_description: only Wagtail's default Page has them.
+    description = getattr(page, "search_description", "") or (page.excerpt if is_article else "")
     image, image_alt = _image(page, section)
     image_url = ""
     if image is not None:
@@ -73,7 +75,7 @@ def head_tags(page: Page, request: HttpRequest) -> dict[str, Any]:
         "canonical": canonical,
         "news_noindex": policy == SeoPolicy.NOINDEX_NEWS,
         "og_type": "article" if is_article else "website",
-        "title": page.seo_title or page.title,
+        "title": getattr(page, "seo_title", "") or page.title,
         "description": description,
         "url": url,
         "site_name": name,

@@ -11,10 +11,11 @@ from functools import partial
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from wagtail.models import Page, PageViewRestriction, Site
+from wagtail.models import AbstractPage, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from .models import MediaWireArticlePage, MediaWireIndexPage
+from .models.base_page import BasePage
 from .purge import purge_article
 from .recent import invalidate
 
@@ -63,9 +64,9 @@ def _article_saved(instance: MediaWireArticlePage, update_fields=None, **kwargs)
         _invalidate()
 
 
-def _parent(page: Page) -> Page | None:
+def _parent(page: AbstractPage) -> AbstractPage | None:
     # Without get_parent()'s error when the section went in the same cascade.
-    return Page.objects.filter(path=page.path[: -Page.steplen]).first()
+    return BasePage.objects.filter(path=page.path[: -page.steplen]).first()
 
 
 def _purge_later(article: MediaWireArticlePage, **kwargs) -> None:

@@ -5,6 +5,8 @@ shorter Recent Posts excerpt (``recent.py``) end the same way.
 """
 
 import unicodedata
+from collections.abc import Iterator
+from typing import Any
 
 from django.utils.text import Truncator
 
@@ -40,3 +42,15 @@ def _without_trailing_punctuation(text: str) -> str:
         end -= 1
     # Nothing but punctuation: keep it rather than show a bare "…".
     return text[:end] or text.rstrip()
+
+
+def iter_raw_paragraphs(raw_stream: Any) -> Iterator[str]:
+    """The raw rich text of a body's ``paragraph`` blocks, in order, without
+    converting the other blocks (an excerpt needs only the first)."""
+    for item in raw_stream or ():
+        if (
+            isinstance(item, dict)
+            and item.get("type") == "paragraph"
+            and isinstance(item.get("value"), str)
+        ):
+            yield item["value"]

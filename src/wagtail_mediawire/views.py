@@ -14,9 +14,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.admin_url_finder import AdminURLFinder
-from wagtail.models import Page, Site
+from wagtail.models import AbstractPage, Site
 
 from .models import MediaWireArticlePage
+from .models.base_page import BasePage
 from .models.pages import SeoPolicy, _seo_policy
 from .seo import site_name
 from .validators import positive_id, safe_http_url
@@ -61,7 +62,7 @@ def news_sitemap(request: HttpRequest) -> HttpResponse:
 DUPLICATES_SHOWN = 5
 
 
-def _status(page: Page) -> str:
+def _status(page: AbstractPage) -> str:
     """Wagtail's words for a page's status, without ``status_string``'s two queries
     (its schedule and its workflow) per page."""
     if page.live:
@@ -81,7 +82,7 @@ def source_duplicates(request: HttpRequest) -> JsonResponse:
 
     url = safe_http_url(request.GET.get("url", "").strip())
     page_id = positive_id(request.GET.get("page"))
-    anchor = Page.objects.filter(pk=page_id or positive_id(request.GET.get("parent"))).first()
+    anchor = BasePage.objects.filter(pk=page_id or positive_id(request.GET.get("parent"))).first()
     if not url or anchor is None:
         return JsonResponse({"duplicates": []})
     site = anchor.get_site()

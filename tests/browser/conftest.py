@@ -74,6 +74,27 @@ def phone(browser):
 EDITOR_PASSWORD = "wire-desk-pw"  # noqa: S105 (a test user's)
 
 
+def make_editor(section, *model_permissions: str):
+    """The user "editor", who may add, edit and publish pages under ``section`` and has
+    ``model_permissions`` (codenames). Made from scratch rather than from the groups
+    Wagtail's migrations create, which a transactional test's flush takes away."""
+    from django.contrib.auth.models import Group, Permission, User
+    from wagtail.models import GroupPagePermission
+
+    from tests.utils import page_permission
+
+    group = Group.objects.create(name="Wire desk")
+    group.permissions.add(Permission.objects.get(codename="access_admin"))
+    group.permissions.add(*Permission.objects.filter(codename__in=model_permissions))
+    for action in ("add", "change", "publish"):
+        GroupPagePermission.objects.create(
+            group=group, page=section, permission=page_permission(action)
+        )
+    editor = User.objects.create_user("editor", password=EDITOR_PASSWORD)
+    editor.groups.add(group)
+    return editor
+
+
 def log_in(page, base: str, username: str = "editor") -> None:
     page.goto(f"{base}/admin/login/")
     page.fill("#id_username", username)

@@ -3,15 +3,14 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.utils import timezone
-from wagtail.models import Site
 
+from tests.utils import default_site_root
 from wagtail_mediawire.factories import MediaWireArticlePageFactory, MediaWireIndexPageFactory
 
-from .conftest import log_in, serious_violations
+from .conftest import log_in, make_editor, serious_violations
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 LISTING = "/admin/wagtail_mediawire/mediawirearticlepage/"
 TITLES = [
@@ -23,7 +22,7 @@ TITLES = [
 
 @pytest.fixture
 def desk(live_server):
-    home = Site.objects.get(is_default_site=True).root_page
+    home = default_site_root()
     section = MediaWireIndexPageFactory(parent=home, title="Media Wire", slug="media-wire")
     for hours, title in enumerate(TITLES, start=1):
         MediaWireArticlePageFactory(
@@ -36,8 +35,7 @@ def desk(live_server):
     MediaWireArticlePageFactory(
         parent=section, title="Draft about the lighthouse", live=False, first_published_at=None
     ).save_revision()
-    editor = User.objects.create_user("editor", password="wire-desk-pw")
-    editor.groups.add(*Group.objects.filter(name__in=["Editors", "Moderators"]))
+    make_editor(section)
     return section
 
 

@@ -3,20 +3,19 @@
 import re
 
 import pytest
-from django.contrib.auth.models import Group, Permission, User
-from wagtail.models import Site
 
+from tests.utils import default_site_root
 from wagtail_mediawire.factories import MediaWireArticlePageFactory, MediaWireIndexPageFactory
 from wagtail_mediawire.models import MediaWireArticlePage
 
-from .conftest import log_in, serious_violations
+from .conftest import log_in, make_editor, serious_violations
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def desk(live_server):
-    home = Site.objects.get(is_default_site=True).root_page
+    home = default_site_root()
     section = MediaWireIndexPageFactory(
         parent=home, title="Media Wire", slug="media-wire", signature="Example Media Wire"
     )
@@ -25,13 +24,8 @@ def desk(live_server):
         title="Ferry timetable changes for winter",
         summary="Fewer evening crossings from December.",
     )
-    editor = User.objects.create_user("editor", password="wire-desk-pw")
-    # Wagtail's Editors may add and edit pages; publishing is the Moderators' right.
-    editor.groups.add(*Group.objects.filter(name__in=["Editors", "Moderators"]))
     # Who may write disclaimers follows Django model permissions.
-    editor.user_permissions.add(
-        *Permission.objects.filter(codename__in=["add_disclaimer", "change_disclaimer"])
-    )
+    make_editor(section, "add_disclaimer", "change_disclaimer")
     return section
 
 
@@ -141,6 +135,7 @@ def test_editor_is_warned_that_a_source_is_already_used(page, live_server, desk,
     link = warning.get_by_role("link", name="Harbour reopens after storm")
     assert link.get_attribute("href") == f"/admin/pages/{earlier.pk}/edit/"
     assert warning.get_by_role("link", name="View live").get_attribute("href") == earlier.url
+    warning.evaluate("element => element.scrollIntoView({block: 'center'})")
     shot(page, "admin-duplicate-source", docs=True)
 
     # Another address: the warning goes; the article can still be published either way.

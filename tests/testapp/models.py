@@ -1,7 +1,9 @@
 """Page types of a plain Wagtail site, beside the package's: baselines for benchmarks."""
 
 from wagtail.fields import RichTextField
-from wagtail.models import Page
+
+# Wagtail's Page, or the site's own base page model (WAGTAIL_PAGE_MODEL, Wagtail 8).
+from wagtail_mediawire.models.base_page import BasePage as Page
 
 
 class BarePage(Page):

@@ -13,15 +13,14 @@ from wagtail.admin.panels import FieldPanel, ObjectList, TabbedInterface
 from wagtail.api import APIField
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page, PageViewRestriction
+from wagtail.models import PageViewRestriction
 from wagtail.query import PageQuerySet
 from wagtail.rich_text import get_text_for_indexing
 from wagtail.search import index
 
-from ..blocks import RICH_TEXT_FEATURES, ArticleBodyBlock, iter_raw_paragraphs, iter_raw_sources
+from ..blocks import RICH_TEXT_FEATURES, ArticleBodyBlock
 from ..forms import MediaWireArticlePageForm
 from ..panels import ProvenancePanel
-from ..publishing import SourceRequiredError, has_source_url
 from ..serializers import (
     BodyField,
     DisclaimerField,
@@ -30,8 +29,10 @@ from ..serializers import (
     SourcesField,
 )
 from ..settings import get_setting
-from ..text import cut_excerpt
+from ..source_rule import SourceRequiredError, has_source_url, iter_raw_sources, require_source
+from ..text import cut_excerpt, iter_raw_paragraphs
 from ..validators import positive_id, safe_http_url, validate_http_url
+from .base_page import BasePage as Page  # the site's WAGTAIL_PAGE_MODEL, else Wagtail's Page
 from .disclaimer import Disclaimer
 
 logger = logging.getLogger("wagtail_mediawire")
@@ -333,13 +334,17 @@ class MediaWireArticlePage(Page):
         verbose_name = _("Media Wire article")
         verbose_name_plural = _("Media Wire articles")
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
+    def save(self, clean: bool = True, *args: Any, **kwargs: Any) -> None:
         update_fields = kwargs.get("update_fields")
-        if update_fields is None or {"body", "summary"} & set(update_fields):
+        writes_body = update_fields is None or "body" in update_fields
+        if writes_body or "summary" in update_fields:
             self.update_derived_fields()
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, *self.DERIVED_FIELDS}
-        super().save(*args, **kwargs)
+        if clean and self.live and writes_body:
+            # The source rule (source_rule.py) for a live article written directly.
+            require_source(self.body.raw_data)
+        super().save(clean, *args, **kwargs)
 
     DERIVED_FIELDS = ("source_name", "source_url", "excerpt")
 
@@ -361,27 +366,7 @@ class MediaWireArticlePage(Page):
         # The revision's copy of the derived fields describes its own body (a draft's
         # source URL is looked up for duplicates); the row keeps the live version's.
         self.update_derived_fields()
-        # A revision may be a draft without a source, even of a live article.
-        self._saving_revision = True
-        try:
-            return super().save_revision(*args, **kwargs)
-        finally:
-            self._saving_revision = False
-
-    def clean(self) -> None:
-        """The editorial rule, for every way of publishing, with a form or without.
-
-        Wagtail publishes by saving the page with ``live=True``: a revision's
-        ``publish()``, bulk publishing, workflow approval, ``publish_scheduled``.
-        Revisions (drafts) are exempt.
-        """
-        super().clean()
-        exempt = getattr(self, "_saving_revision", False) or getattr(
-            self, "_source_rule_checked_by_form", False
-        )
-        if self.live and not exempt:
-            if not has_source_url(self.body.raw_data):
-                raise SourceRequiredError()
+        return super().save_revision(*args, **kwargs)
 
     def publish(
         self,

@@ -3,6 +3,8 @@ from datetime import date, datetime
 from django import template
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.template.loader import render_to_string
+from django.templatetags.static import static
+from django.utils.html import format_html
 
 from ..recent import get_recent_posts
 
@@ -10,6 +12,26 @@ register = template.Library()
 
 _CURRENT_PAGE = object()
 DEFAULT_TEMPLATE = "wagtail_mediawire/tags/recent_posts.html"
+STYLESHEET = "wagtail_mediawire/css/mediawire.css"
+# Set on the request once the stylesheet is linked: one <link> per page, whoever asks first.
+STYLESHEET_LINKED = "_mediawire_stylesheet_linked"
+
+
+@register.simple_tag(takes_context=True)
+def mediawire_stylesheet(context) -> str:
+    """The package's stylesheet link, once per request.
+
+    The package's pages call it in ``extra_css`` and the Recent Posts block in its own
+    template, so the block is styled wherever it is placed, and a page with the
+    stylesheet already linked (or two blocks) links it once. ``<link rel="stylesheet">``
+    is allowed in ``<body>``. Without a request in the context it always links.
+    """
+    request = context.get("request")
+    if request is not None:
+        if getattr(request, STYLESHEET_LINKED, False):
+            return ""
+        setattr(request, STYLESHEET_LINKED, True)
+    return format_html('<link rel="stylesheet" href="{}">', static(STYLESHEET))
 
 
 @register.simple_tag(takes_context=True)

@@ -1,9 +1,13 @@
-# page_ptr points at 'wagtailcore.page', not settings.WAGTAIL_PAGE_MODEL: that setting
-# exists from Wagtail 8 only, and this migration runs on 7.4 too.
+# The base page model through swapper, as in wagtail_mediawire's 0001: wagtailcore.Page
+# and page_ptr unless a Wagtail 8 site swaps it (tests/settings_swapped_page.py).
 
 import django.db.models.deletion
+import swapper
 import wagtail.fields
 from django.db import migrations, models
+
+PAGE_MODEL = swapper.get_model_name('wagtailcore', 'Page')
+PARENT_LINK = f"{swapper.split(PAGE_MODEL)[1].lower()}_ptr"
 
 
 class Migration(migrations.Migration):
@@ -12,28 +16,29 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('wagtailcore', '0097_baselogentry_uuid_action_timestamp_indexes'),
+        swapper.dependency('wagtailcore', 'Page'),
     ]
 
     operations = [
         migrations.CreateModel(
             name='BarePage',
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to='wagtailcore.page')),
+                (PARENT_LINK, models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=PAGE_MODEL)),
                 ('body', wagtail.fields.RichTextField(blank=True)),
             ],
             options={
                 'abstract': False,
             },
-            bases=('wagtailcore.page',),
+            bases=(PAGE_MODEL,),
         ),
         migrations.CreateModel(
             name='HomePage',
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to='wagtailcore.page')),
+                (PARENT_LINK, models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=PAGE_MODEL)),
             ],
             options={
                 'abstract': False,
             },
-            bases=('wagtailcore.page',),
+            bases=(PAGE_MODEL,),
         ),
     ]
