@@ -58,6 +58,21 @@ $(VENV)/.installed-docs: pyproject.toml $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[docs]"
 	touch $@
 
+## make messages: update the catalogues in src/wagtail_mediawire/locale/ from the source
+## (ADD_LANGUAGE=pt_BR starts a new one); make compile-messages: their .mo files;
+## make check-messages: fail if they are out of date, incomplete or not compiled (CI)
+.PHONY: messages compile-messages check-messages
+MESSAGES := cd src/wagtail_mediawire && env -u DJANGO_SETTINGS_MODULE ../../$(BIN)/python -m django
+
+messages: $(STAMP)
+	$(MESSAGES) makemessages --no-obsolete $(if $(ADD_LANGUAGE),-l $(ADD_LANGUAGE),--all)
+
+compile-messages: $(STAMP)
+	$(MESSAGES) compilemessages
+
+check-messages: $(STAMP)
+	$(BIN)/python scripts/check-messages
+
 ## make screenshot: retake the README's and the docs' screenshots with the browser suite
 screenshot: $(STAMP)
 	MEDIAWIRE_README_SCREENSHOT=1 MEDIAWIRE_DOCS_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser

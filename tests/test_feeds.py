@@ -130,6 +130,17 @@ def test_a_feed_costs_the_same_queries_whatever_the_item_count(client, section, 
     assert len(many.captured_queries) == len(few.captured_queries)
 
 
+def test_a_feed_is_cached_per_language(client, section, desk):
+    from django.utils import translation
+
+    with translation.override("de"):
+        german = client.get(f"{section.url}feed/").content.decode()
+    with translation.override("fa"):
+        persian = client.get(f"{section.url}feed/").content.decode()
+    assert "Quelle: " in german and "Quelle: " not in persian
+    assert "Source: " not in persian
+
+
 def test_section_and_article_pages_link_their_feeds(client, section, desk):
     for page in (section, desk["first"]):
         html = client.get(page.url).content.decode()

@@ -454,7 +454,7 @@ def test_a_failed_image_is_counted_and_the_article_imported_without_it(
     result = fetch(feed.pk)
 
     assert (result.imported, result.images_failed) == (2, 1)
-    assert "1 image(s) not imported" in result.summary()
+    assert "1 image not imported" in result.summary()
     assert get_image_model().objects.count() == 0
     first = articles().first()
     assert [b.block_type for b in first.body] == ["paragraph", "source"]

@@ -148,7 +148,7 @@ def test_a_stored_unsafe_url_is_rendered_as_text_never_as_href(client, section):
     html = _html(client, article)
     assert 'href="javascript' not in html.lower()
     assert 'href=" javascript' not in html.lower()
-    assert 'mediawire-source__url">javascript:alert(1)' in html
+    assert 'mediawire-source__url" dir="ltr">javascript:alert(1)' in html
     article.refresh_from_db()
     assert article.source_url == ""
 
@@ -164,7 +164,7 @@ class TestSourceLine:
         html = _html(client, article)
         link = 'href="https://northwind.example/reports/harbour?a=1" rel="noopener external"'
         assert f"{link}>Northwind Press Agency</a>" in html
-        assert '<span class="mediawire-source__host">(northwind.example)</span>' in html
+        assert '<span class="mediawire-source__host" dir="ltr">(northwind.example)</span>' in html
 
     def test_a_source_without_a_name_is_named_by_its_host(self, client, section):
         article = MediaWireArticlePageFactory(parent=section)
@@ -172,7 +172,7 @@ class TestSourceLine:
         article.body = [{"type": "source", "value": {"name": "", "url": "https://cove.example/r"}}]
         article.save(clean=False)
         html = _html(client, article)
-        assert 'rel="noopener external">cove.example</a>' in html
+        assert 'rel="noopener external" dir="ltr">cove.example</a>' in html
         assert "mediawire-source__host" not in html  # not the same host twice
 
     def test_the_source_date_is_labelled_as_the_sources(self, client, section):

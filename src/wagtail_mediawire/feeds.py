@@ -14,7 +14,7 @@ from datetime import datetime
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.http import http_date, quote_etag
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from .recent import _cache, _version
 from .seo import site_name
@@ -132,8 +132,9 @@ def _render(kind: str, section, request: HttpRequest, items: list[FeedItem]) -> 
 
 def serve_feed(section, request: HttpRequest, kind: str) -> HttpResponse:
     """The section's feed of ``kind``, from the cache when it can be."""
+    # Per language too: the items' attribution ("Source: …") is translated.
     key = (
-        f"wagtail_mediawire:feed:{_version()}:{section.pk}:{kind}:"
+        f"wagtail_mediawire:feed:{_version()}:{section.pk}:{kind}:{get_language()}:"
         f"{hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()[:16]}"
     )
     cache = _cache()

@@ -104,3 +104,32 @@ def test_no_request_fails_and_the_site_has_a_favicon(page, sandbox, shot):
 def test_no_serious_accessibility_violations_at_360_px(phone, sandbox_url, path):
     phone.goto(sandbox_url + path)
     assert serious_violations(phone) == []
+
+
+def test_an_article_in_persian_reads_right_to_left_at_360_px(phone, sandbox_url, shot):
+    # The sandbox takes the reader's language from the browser (LocaleMiddleware); its
+    # demo content stays English, the package's words and the page's direction follow.
+    phone.set_extra_http_headers({"Accept-Language": "fa"})
+    phone.goto(sandbox_url + ARTICLE)
+    assert phone.locator("html").get_attribute("dir") == "rtl"
+    assert phone.locator("main.mediawire").get_attribute("dir") == "rtl"
+    assert phone.locator(".mediawire-recent__heading").inner_text() == "آخرین مطالب"
+    assert phone.locator(".mediawire-sources__heading").inner_text() == "منبع"
+    # The address keeps its left-to-right order (and its parentheses) in a Persian line.
+    host = phone.locator(".mediawire-source__host")
+    assert host.get_attribute("dir") == "ltr"
+    assert host.inner_text() == "(harbourline.example)"
+    # Mirrored: the list of sources is indented on the right, the quote's rule too.
+    sides = phone.locator(".mediawire-sources__list").evaluate(
+        "e => [getComputedStyle(e).paddingLeft, getComputedStyle(e).paddingRight]"
+    )
+    assert sides[0] == "0px" and sides[1] != "0px", sides
+    rule = phone.locator(".mediawire-quote").evaluate(
+        "e => [getComputedStyle(e).borderLeftWidth, getComputedStyle(e).borderRightWidth]"
+    )
+    assert rule == ["0px", "4px"], rule
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    # The docs show the end of the article, where the package's Persian words are.
+    phone.locator(".mediawire-article__footer").evaluate("e => e.scrollIntoView()")
+    shot(phone, "reader-360-article-rtl", docs=True)
+    assert serious_violations(phone) == []

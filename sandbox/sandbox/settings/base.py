@@ -47,6 +47,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The reader's language from the browser (Accept-Language): the package's pages in
+    # Persian (right to left) or German with a browser set to them.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -99,6 +102,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
+# The languages the package ships catalogues for, besides English.
+LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fa", "فارسی")]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

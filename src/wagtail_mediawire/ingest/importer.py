@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from wagtail.coreutils import find_available_slug
 from wagtail.log_actions import log
 from wagtail.rich_text import RichText
@@ -83,7 +83,11 @@ class FetchResult:
             "skipped": self.skipped,
         }
         if self.images_failed:
-            text += gettext(", %(count)d image(s) not imported") % {"count": self.images_failed}
+            text += ngettext(
+                ", %(count)d image not imported",
+                ", %(count)d images not imported",
+                self.images_failed,
+            ) % {"count": self.images_failed}
         return text + (gettext(" (dry run: nothing written)") if self.dry_run else "")
 
 

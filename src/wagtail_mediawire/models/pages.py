@@ -2,6 +2,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.http import HttpRequest
@@ -437,17 +438,32 @@ class MediaWireArticlePage(Page):
 
     @cached_property
     def effective_disclaimer(self) -> Disclaimer | None:
-        """The article's own Disclaimer block, else the section's default, else None.
+        """The article's own Disclaimer block, else the section's default, else None,
+        in the article's locale: its translation there (same ``translation_key``) if
+        it has one, else the disclaimer chosen. The API gives the same (serializers.py).
 
         A Disclaimer block whose snippet was deleted counts as absent.
         """
-        for block in self.body:
-            if block.block_type == "disclaimer" and block.value is not None:
-                return block.value.localized
-        section = self.section
-        if section is not None and section.default_disclaimer is not None:
-            return section.default_disclaimer.localized
-        return None
+        chosen = next(
+            (
+                block.value
+                for block in self.body
+                if block.block_type == "disclaimer" and block.value is not None
+            ),
+            None,
+        )
+        if chosen is None and self.section is not None:
+            chosen = self.section.default_disclaimer
+        if (
+            chosen is None
+            or chosen.locale_id == self.locale_id
+            or not getattr(settings, "WAGTAIL_I18N_ENABLED", False)
+        ):
+            return chosen  # no query more than the choice itself
+        translation = Disclaimer.objects.filter(
+            translation_key=chosen.translation_key, locale_id=self.locale_id
+        ).first()
+        return translation or chosen
 
     def get_sitemap_urls(self, request: HttpRequest | None = None) -> list:
         """In ``wagtail.contrib.sitemaps`` only under the ``index`` policy: a copy
