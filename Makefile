@@ -24,23 +24,28 @@ sandbox: $(STAMP)
 	$(BIN)/python sandbox/manage.py load_demo --port $(PORT)
 	$(BIN)/python sandbox/manage.py runserver 127.0.0.1:$(PORT)
 
+# The suite runs on pytest-xdist's workers, one per core (at most 4); WORKERS=0 runs it
+# in one process. tests/parallel.py builds the databases the workers share.
+WORKERS ?= auto
+XDIST := -n $(WORKERS) --maxprocesses 4 --maxschedchunk 4
+
 ## make test: the whole suite (SQLite, or the database in DATABASE_URL)
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(XDIST)
 
 ## make test-postgres: the whole suite on a throwaway PostgreSQL cluster of its own
 test-postgres: $(STAMP)
-	scripts/with-postgres $(BIN)/python -m pytest
+	scripts/with-postgres $(BIN)/python -m pytest $(XDIST)
 
 ## make test-browser: only the browser suite (Playwright + Debian's Chromium)
 test-browser: $(STAMP)
-	$(BIN)/python -m pytest -m browser
+	$(BIN)/python -m pytest $(XDIST) -m browser
 
 ## make test-swapped-page: migrate, create, render, Recent Posts and the admin listing on a
 ## site that swaps its base page model (Wagtail 8's WAGTAIL_PAGE_MODEL)
 .PHONY: test-swapped-page
 test-swapped-page: $(STAMP)
-	$(BIN)/python -m pytest --ds=tests.settings_swapped_page tests/test_migrations.py \
+	$(BIN)/python -m pytest $(XDIST) --ds=tests.settings_swapped_page tests/test_migrations.py \
 		tests/test_page_types.py tests/test_rendering.py tests/test_recent_posts.py \
 		tests/test_modeladmin.py
 

@@ -5,6 +5,8 @@ import pytest
 from django.core.cache import cache
 from wagtail.models import Site
 
+from tests import parallel
+from tests.sandbox_site import DemoDatabase, build_demo_database
 from tests.utils import page_model
 from wagtail_mediawire.factories import MediaWireIndexPageFactory
 
@@ -30,9 +32,22 @@ def pytest_collection_modifyitems(config, items):
         if tutorial:
             config.hook.pytest_deselected(items=tutorial)
             items[:] = [item for item in items if item not in tutorial]
+    # pytest-django runs the tests that use no database last. Among those, the ones that
+    # serve the sandbox take longest: they go first, so that on workers (make test) the
+    # quick ones fill the end of the run.
+    sandbox = [item for item in items if "demo_database" in item.fixturenames]
+    others = [item for item in items if "demo_database" not in item.fixturenames]
+    last_db = max((n for n, item in enumerate(others) if _uses_the_database(item)), default=-1)
+    items[:] = others[: last_db + 1] + sandbox + others[last_db + 1 :]
     # Under CI=true a skip is a failure: a missing server or browser must not pass silently.
     if os.environ.get("CI") == "true":
         config.pluginmanager.register(_FailOnSkip(), "mediawire-fail-on-skip")
+
+
+def _uses_the_database(item) -> bool:
+    return item.get_closest_marker("django_db") is not None or bool(
+        {"db", "transactional_db"} & set(getattr(item, "fixturenames", ()))
+    )
 
 
 class _FailOnSkip:
@@ -52,6 +67,14 @@ def _media_root_and_cache(settings, tmp_path):
     yield
     cache.clear()
     shutil.rmtree(tmp_path / "media", ignore_errors=True)
+
+
+@pytest.fixture
+def search_index(settings):
+    """Pages and snippets indexed as they are saved, as on a site: the suite's settings
+    leave that off for the tests that do not search."""
+    backend = settings.WAGTAILSEARCH_BACKENDS["default"]
+    settings.WAGTAILSEARCH_BACKENDS = {"default": {**backend, "AUTO_UPDATE": True}}
 
 
 @pytest.fixture
@@ -79,3 +102,43 @@ def loopback_feeds(settings):
         # The fixtures' images are on .example hosts: no lookup leaves the machine.
         "FEED_IMPORT_IMAGES": False,
     }
+
+
+@pytest.fixture(scope="session")
+def demo_database(request, tmp_path_factory) -> DemoDatabase:
+    """The sandbox migrated from nothing with its demo loaded, once per run: each test
+    that serves the sandbox works on a copy (tests/sandbox_site.py)."""
+    shared = parallel.shared_directory(request.config)
+    if shared is not None and parallel.builds(shared, "sandbox"):
+        parallel.wait_for(shared, "sandbox")
+        return build_demo_database(shared)
+    return build_demo_database(tmp_path_factory.mktemp("sandbox-demo"))
+
+
+# Under pytest-xdist (make test), the controller builds the suite's database and the
+# sandbox's once, and the workers copy them (tests/parallel.py).
+
+
+def pytest_configure(config):
+    if parallel.runs_on_workers(config):
+        config._mediawire_shared_builds = parallel.SharedBuilds(config)
+
+
+def pytest_unconfigure(config):
+    builds = getattr(config, "_mediawire_shared_builds", None)
+    if builds is not None:
+        builds.close()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    builds = getattr(node.config, "_mediawire_shared_builds", None)
+    if builds is not None:
+        node.workerinput[parallel.WORKERINPUT_KEY] = str(builds.directory)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_suffix):
+    shared = parallel.shared_directory(request.config)
+    if shared is not None:
+        parallel.use_shared_suite_db(shared)

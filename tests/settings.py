@@ -127,7 +127,11 @@ SILENCED_SYSTEM_CHECKS = ["wagtail_mediawire.W004"]
 
 WAGTAIL_SITE_NAME = "Test site"
 WAGTAILADMIN_BASE_URL = "http://testserver"
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Indexing on every save is a fifth of what creating a page costs, and few tests search:
+# those that do ask for the ``search_index`` fixture (tests/conftest.py), which turns it on.
+WAGTAILSEARCH_BACKENDS = {
+    "default": {"BACKEND": "wagtail.search.backends.database", "AUTO_UPDATE": False}
+}
 WAGTAILEMBEDS_FINDERS: list = []  # no network: embeds are never fetched in tests
 
 # The cross-process cache test points a "shared" cache at a real Redis server.

@@ -1,102 +1,43 @@
-"""The sandbox project works from a fresh database, and ``load_demo`` is idempotent.
+"""The sandbox project migrates, loads its demo idempotently and serves it.
 
 The sandbox has its own settings, so it runs in child processes (as a contributor
-runs it) against a temporary SQLite file, never against the suite's database.
+runs it) on a SQLite file of its own, never on the suite's database: each test takes a
+copy of the database the run migrated and loaded once (``demo_database``). That one is
+migrated from nothing, except in a run on workers on SQLite (``make test``), where it
+starts from the suite's migrated database (tests/parallel.py); the PostgreSQL run
+(``make test-postgres``) migrates it from nothing.
 """
 
 import json
-import os
+import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from pathlib import Path
+from contextlib import closing, contextmanager
 
 import pytest
 import requests
 
+from tests.sandbox_site import FIRST_PORT, MANAGE_PY, load_demo
 from tests.utils import free_port
-
-MANAGE_PY = Path(__file__).resolve().parent.parent / "sandbox" / "manage.py"
-
-# Printed by ``manage.py shell``: what load_demo creates, counted.
-COUNTS_SCRIPT = """
-import json
-from django.contrib.auth import get_user_model
-from wagtail.models import Page, Site
-from wagtail_mediawire.models import (
-    Disclaimer, MediaWireArticlePage, MediaWireIndexPage, WireFeed, WireItem,
-)
-from demo.models import HomePage
-site = Site.objects.get(is_default_site=True)
-print(json.dumps({
-    "pages": Page.objects.count(),
-    "home_pages": HomePage.objects.count(),
-    "sections": MediaWireIndexPage.objects.count(),
-    "articles": MediaWireArticlePage.objects.live().count(),
-    "imported_drafts": MediaWireArticlePage.objects.filter(
-        live=False, wire_item__isnull=False
-    ).count(),
-    "feeds": [(f.name, f.state, f.url) for f in WireFeed.objects.all()],
-    "wire_items": WireItem.objects.count(),
-    "disclaimers": Disclaimer.objects.count(),
-    "users": get_user_model().objects.count(),
-    "sites": Site.objects.count(),
-    "site_root_is_home": site.root_page.specific_class is HomePage,
-}))
-"""
-
-
-def manage(env: dict, *args: str) -> subprocess.CompletedProcess:
-    # A fixed interpreter and script with arguments from this file: no untrusted input.
-    result = subprocess.run(
-        [sys.executable, str(MANAGE_PY), *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, (
-        f"manage.py {' '.join(args)} exited {result.returncode}\n"
-        f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
-    )
-    return result
-
-
-def shell_json(env: dict, script: str) -> dict:
-    """What ``script``, run by ``manage.py shell``, prints as JSON on its last line."""
-    output = manage(env, "shell", "--no-imports", "-c", script).stdout
-    return json.loads(output.strip().splitlines()[-1])
-
-
-def counts(env: dict) -> dict:
-    return shell_json(env, COUNTS_SCRIPT)
 
 
 @pytest.fixture
-def env(tmp_path) -> dict:
-    """The sandbox's own settings, on a temporary SQLite file."""
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "sandbox.settings.dev",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-    }
+def env(demo_database, tmp_path) -> dict:
+    """The sandbox's own settings, on a copy of the demo database."""
+    return demo_database.copy_to(tmp_path)
 
 
-def test_sandbox_migrates_checks_and_loads_demo_idempotently(env):
-    manage(env, "migrate", "--noinput")
-    manage(env, "check")
-    manage(env, "makemigrations", "--check", "--dry-run")
-
-    first_run = manage(env, "load_demo", "--port", "8123").stdout
-    after_first = counts(env)
-    second_run = manage(env, "load_demo").stdout
-    after_second = counts(env)
+def test_sandbox_migrates_and_loads_demo_idempotently(demo_database, env):
+    # demo_database migrated the database and ran load_demo once; run it again.
+    first_run = demo_database.load_demo_output
+    after_first = demo_database.counts
+    second_run, after_second = load_demo(env)
 
     assert after_second == after_first | {"feeds": after_second["feeds"]}
+    del after_second["newest"]
     assert after_second == {
         # Tree root, home page, section, its articles and the demo feed's drafts: the
         # welcome page is gone.
@@ -114,20 +55,14 @@ def test_sandbox_migrates_checks_and_loads_demo_idempotently(env):
         "site_root_is_home": True,
     }
     assert "created" in first_run
-    assert "Admin login: http://127.0.0.1:8123/admin/  user: admin  password: admin" in first_run
+    assert (
+        f"Admin login: http://127.0.0.1:{FIRST_PORT}/admin/  user: admin  password: admin"
+        in first_run
+    )
     assert "Feed 'Cobalt Wire: coast and islands': 4 new" in first_run
     assert "Feed 'Cobalt Wire: coast and islands': 0 new, 0 updated, 4 unchanged" in second_run
     assert ": created" not in second_run
     assert "Admin login: http://127.0.0.1:8000/admin/" in second_run
-
-
-# Which live article is newest (listed first in Recent Posts), and its id.
-NEWEST_SCRIPT = """
-import json
-from wagtail_mediawire.models import MediaWireArticlePage
-page = MediaWireArticlePage.objects.live().order_by("-first_published_at").first()
-print(json.dumps({"pk": page.pk, "title": page.title}))
-"""
 
 
 def _serve(env: dict, port: int, workers: int) -> subprocess.Popen:
@@ -143,6 +78,8 @@ def _serve(env: dict, port: int, workers: int) -> subprocess.Popen:
             f"127.0.0.1:{port}",
             "--workers",
             str(workers),
+            # Django is imported once, before the workers fork.
+            "--preload",
         ],
         env=env,
         stdout=subprocess.DEVNULL,
@@ -172,11 +109,6 @@ def _serving(env: dict, workers: int, port: int | None = None) -> Iterator[str]:
         server.wait(timeout=10)
 
 
-def _load_demo(env: dict, *args: str) -> None:
-    manage(env, "migrate", "--noinput")
-    manage(env, "load_demo", *args)
-
-
 def _home_pages(base: str, count: int) -> list[str]:
     def fetch(_):
         return requests.get(f"{base}/", timeout=60).text
@@ -194,18 +126,24 @@ def _admin_session(base: str) -> requests.Session:
     return editor
 
 
-FEED_STATE_SCRIPT = """
-import json
-from wagtail_mediawire.models import WireFeed
-feed = WireFeed.objects.get()
-print(json.dumps({"pk": feed.pk, "fetched": str(feed.last_fetched_at), "error": feed.last_error}))
-"""
+def _demo_feed(env: dict, url: str | None = None) -> dict:
+    """The demo feed's row, its URL first set to ``url``: read and written with sqlite3,
+    as starting a Django process for it would take longer than the test's requests."""
+    database = env["DATABASE_URL"].removeprefix("sqlite:///")
+    with closing(sqlite3.connect(database)) as connection, connection:
+        connection.row_factory = sqlite3.Row
+        if url is not None:
+            connection.execute("UPDATE wagtail_mediawire_wirefeed SET url = ?", [url])
+        (row,) = connection.execute(
+            "SELECT id, url, last_fetched_at, last_error FROM wagtail_mediawire_wirefeed"
+        )
+        return dict(row)
 
 
 def test_sandbox_demo_feed_is_on_the_dashboard_and_fetch_now_fetches_it(env):
     port = free_port()
-    _load_demo(env, "--port", str(port))
-    before = shell_json(env, FEED_STATE_SCRIPT)
+    # The demo feed on this server's port, as ``load_demo --port`` sets it (tested above).
+    before = _demo_feed(env, url=f"http://127.0.0.1:{port}/demo-feed.xml")
     with _serving(env, workers=2, port=port) as base:
         editor = _admin_session(base)
         dashboard = editor.get(f"{base}/admin/", timeout=30).text
@@ -215,7 +153,7 @@ def test_sandbox_demo_feed_is_on_the_dashboard_and_fetch_now_fetches_it(env):
         assert "Cobalt Wire: coast and islands" in feeds and ">OK<" in feeds
 
         # The sandbox serves the demo feed itself: "Fetch now" downloads it for real.
-        fetch_now = f"{base}/admin/wagtail_mediawire/wirefeed/fetch/{before['pk']}/"
+        fetch_now = f"{base}/admin/wagtail_mediawire/wirefeed/fetch/{before['id']}/"
         response = editor.post(
             fetch_now,
             data={"csrfmiddlewaretoken": editor.cookies["csrftoken"]},
@@ -223,14 +161,13 @@ def test_sandbox_demo_feed_is_on_the_dashboard_and_fetch_now_fetches_it(env):
             timeout=60,
         )
         assert "has been queued" in response.text
-    after = shell_json(env, FEED_STATE_SCRIPT)
-    assert after["fetched"] != before["fetched"] and after["error"] == ""
+    after = _demo_feed(env)
+    assert after["last_fetched_at"] > before["last_fetched_at"] and after["last_error"] == ""
 
 
-def test_sandbox_served_by_several_processes_never_lists_an_unpublished_article(env):
+def test_sandbox_served_by_several_processes_never_lists_an_unpublished_article(demo_database, env):
     """Publishing clears the Recent Posts cache of every process, however it is served."""
-    _load_demo(env)
-    newest = shell_json(env, NEWEST_SCRIPT)
+    newest = demo_database.counts["newest"]
     with _serving(env, workers=2) as base:
         # Warm every worker's Recent Posts: concurrent requests keep both workers busy.
         assert all(newest["title"] in html for html in _home_pages(base, 20))
@@ -250,7 +187,7 @@ def test_sandbox_served_by_several_processes_never_lists_an_unpublished_article(
         assert stale == 0, f"{stale} of 20 responses still list the unpublished article"
 
 
-def test_sandbox_article_tells_machines_what_it_is(env):
+def test_sandbox_article_tells_machines_what_it_is(demo_database, env):
     """Head tags, feeds, sitemaps and the API of the demo, read as their consumers do."""
     from html.parser import HTMLParser
     from urllib.parse import urlsplit
@@ -258,8 +195,7 @@ def test_sandbox_article_tells_machines_what_it_is(env):
 
     import feedparser
 
-    _load_demo(env)
-    newest = shell_json(env, NEWEST_SCRIPT)
+    newest = demo_database.counts["newest"]
     with _serving(env, workers=1) as base:
         api = requests.get(
             f"{base}/api/v2/pages/?type=wagtail_mediawire.MediaWireArticlePage&fields=*",

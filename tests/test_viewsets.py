@@ -14,6 +14,7 @@ def _url(name, *args):
     return reverse(f"wagtailsnippets_wagtail_mediawire_disclaimer:{name}", args=args)
 
 
+@pytest.mark.usefixtures("search_index")
 def test_listing_and_search(admin_client):
     DisclaimerFactory(name="Agency reports")
     DisclaimerFactory(name="Opinion pieces")
@@ -109,6 +110,7 @@ class TestChooser:
         assert "Opinion pieces are the author's." in rows["Opinion"]
         assert "&lt;p&gt;" not in html
 
+    @pytest.mark.usefixtures("search_index")
     def test_search_results_show_it_too(self, admin_client, disclaimers):
         url = reverse("wagtailsnippetchoosers_wagtail_mediawire_disclaimer:choose_results")
         rows = _rows(admin_client.get(url, {"q": "opinion"}).content.decode())

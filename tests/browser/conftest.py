@@ -138,20 +138,14 @@ class Sandbox:
 
 
 @pytest.fixture(scope="session")
-def sandbox(tmp_path_factory, browser) -> Iterator[Sandbox]:
+def sandbox(tmp_path_factory, browser, demo_database) -> Iterator[Sandbox]:
     """The sandbox with its demo content, as a contributor runs it, for the session.
 
     Its pages are only read, so one server serves every module that needs it.
     """
     directory = tmp_path_factory.mktemp("sandbox")
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "sandbox.settings.dev",
-        "DATABASE_URL": f"sqlite:///{directory / 'db.sqlite3'}",
-    }
+    env = demo_database.copy_to(directory)
     manage = [sys.executable, str(ROOT / "sandbox" / "manage.py")]
-    for args in (["migrate", "--noinput", "-v0"], ["load_demo"]):
-        subprocess.run(manage + args, env=env, check=True, capture_output=True, timeout=300)
     port = free_port()
     log = directory / "runserver.log"
     with log.open("wb") as log_file:
