@@ -62,8 +62,16 @@ def _build(kind: str, directory: Path) -> None:
             from django.db import connection
 
             django.setup()
-            connection.settings_dict.setdefault("TEST", {})["NAME"] = _suite_db_name(directory)
-            connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+            name = _suite_db_name(directory)
+            if is_sqlite():
+                # Migrated in memory, as Django makes a test database, then saved: a
+                # third faster than migrating a file.
+                connection.creation.create_test_db(verbosity=0, serialize=False)
+                with closing(sqlite3.connect(name)) as saved:
+                    connection.connection.backup(saved)
+            else:
+                connection.settings_dict.setdefault("TEST", {})["NAME"] = name
+                connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
             connection.close()
         else:
             from tests.sandbox_site import build_demo_database

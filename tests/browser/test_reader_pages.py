@@ -101,8 +101,10 @@ def test_no_request_fails_and_the_site_has_a_favicon(page, sandbox, shot):
 
 
 @pytest.mark.parametrize("path", ["/", "/media-wire/", ARTICLE])
-def test_no_serious_accessibility_violations_at_360_px(phone, sandbox_url, path):
+def test_readable_and_accessible_at_360_px(phone, sandbox_url, path, shot):
     phone.goto(sandbox_url + path)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    shot(phone, "sandbox-360" + path.rstrip("/").replace("/", "-"))
     assert serious_violations(phone) == []
 
 
