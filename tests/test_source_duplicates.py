@@ -1,7 +1,10 @@
 """The editor's duplicate warning: which other articles of the site use a source URL."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import Group, Permission, User
+from django.utils import timezone
 from wagtail.models import Page, Site
 
 from wagtail_mediawire.factories import MediaWireArticlePageFactory, MediaWireIndexPageFactory
@@ -46,6 +49,24 @@ def test_live_and_draft_articles_of_the_site_with_the_url_are_listed(admin_clien
                                            parent=section.pk)] == ["Report moved"]  # fmt: skip
 
 
+def test_each_is_shown_with_wagtails_status(admin_client, section):
+    scheduled = article(section, "scheduled", HARBOUR)
+    scheduled.unpublish()
+    scheduled.go_live_at = timezone.now() + timedelta(days=1)
+    scheduled.save_revision().publish()
+    moderated = article(section, "moderated", HARBOUR)
+    moderated.unpublish()
+    moderator = User.objects.create_superuser("moderator", password="pw")
+    moderated.save_revision(user=moderator)
+    moderated.get_workflow().start(moderated, moderator)
+
+    found = duplicates(admin_client, HARBOUR, parent=section.pk)
+    assert {d["title"]: d["status"] for d in found} == {
+        "Report scheduled": "scheduled",
+        "Report moderated": "in moderation",
+    }
+
+
 def test_other_sites_unsafe_urls_and_unknown_pages_give_nothing(admin_client, section):
     other_home = Page.get_first_root_node().add_child(title="Other", slug="other")
     Site.objects.create(hostname="other.example", root_page=other_home)
@@ -84,6 +105,7 @@ def test_the_lookup_costs_the_same_queries_however_many_match(
         article(section, f"copy-{n}", HARBOUR)
     duplicates(admin_client, HARBOUR, parent=section.pk)  # warm: site root paths
     # The session, the user and their profile; the section, its site and the site's
-    # root page; the live matches; the drafts' matches: none per article found.
-    with django_assert_num_queries(8):
+    # root page; the live matches and their workflows; the drafts' matches: none per
+    # article found.
+    with django_assert_num_queries(9):
         assert len(duplicates(admin_client, HARBOUR, parent=section.pk)) == 4

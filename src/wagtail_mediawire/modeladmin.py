@@ -83,6 +83,20 @@ class SectionFilter(SimpleListFilter):
         return queryset.child_of(section) if section else queryset.none()
 
 
+def with_status(articles):
+    """``articles`` with what Wagtail's ``status_string`` ("scheduled", "in moderation"…)
+    reads, fetched with them: the approved schedule, and one query for the workflows."""
+    # PageQuerySet.prefetch_workflow_states() follows the relation of generic Page
+    # querysets, which finds nothing from a page type's own queryset.
+    return articles.annotate_approved_schedule().prefetch_related(
+        Prefetch(
+            "_specific_workflow_states",
+            queryset=WorkflowState.objects.active().select_related("current_task_state__task"),
+            to_attr="_current_workflow_states",
+        )
+    )
+
+
 class SourceFilter(SimpleListFilter):
     """The agencies of the articles the user may explore, each once, none blank."""
 
@@ -252,24 +266,12 @@ class ArticleAdmin(ModelAdmin):
         parent = BasePage.objects.filter(
             path=Substr(OuterRef("path"), 1, (OuterRef("depth") - 1) * BasePage.steplen)
         )
-        return (
+        articles = (
             explorable(super().get_queryset(request), request.user)
             .defer_streamfields()
             .annotate(section_title=Subquery(parent.values("title")[:1]))
-            .annotate_approved_schedule()
-            # PageQuerySet.prefetch_workflow_states() follows the relation of generic
-            # Page querysets, which finds nothing from a page type's own queryset.
-            .prefetch_related(
-                Prefetch(
-                    "_specific_workflow_states",
-                    queryset=WorkflowState.objects.active().select_related(
-                        "current_task_state__task"
-                    ),
-                    to_attr="_current_workflow_states",
-                )
-            )
-            .order_by(F("first_published_at").desc(nulls_first=True), "-pk")
         )
+        return with_status(articles).order_by(F("first_published_at").desc(nulls_first=True), "-pk")
 
     @admin_display(description=_("section"))
     def section(self, obj) -> str:

@@ -12,9 +12,8 @@ from datetime import timedelta
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.translation import gettext_lazy as _
 from wagtail.admin.admin_url_finder import AdminURLFinder
-from wagtail.models import AbstractPage, Site
+from wagtail.models import Site
 
 from .models import MediaWireArticlePage
 from .models.base_page import BasePage
@@ -62,23 +61,13 @@ def news_sitemap(request: HttpRequest) -> HttpResponse:
 DUPLICATES_SHOWN = 5
 
 
-def _status(page: AbstractPage) -> str:
-    """Wagtail's words for a page's status, without ``status_string``'s two queries
-    (its schedule and its workflow) per page."""
-    if page.live:
-        return _("live + draft") if page.has_unpublished_changes else _("live")
-    if page.expired:
-        return _("expired")
-    return _("draft")
-
-
 def source_duplicates(request: HttpRequest) -> JsonResponse:
     """Other articles of the site whose source URL is ``?url=``, live or in a draft.
 
     ``?page=`` is the article being edited (left out), ``?parent=`` the section of a
     new one; either gives the site. Only articles the user may explore are listed.
     """
-    from .modeladmin import explorable
+    from .modeladmin import explorable, with_status
 
     url = safe_http_url(request.GET.get("url", "").strip())
     page_id = positive_id(request.GET.get("page"))
@@ -92,7 +81,7 @@ def source_duplicates(request: HttpRequest) -> JsonResponse:
         articles = articles.exclude(pk=page_id).exclude(alias_of_id=page_id)
     if site is not None:
         articles = articles.filter(path__startswith=site.root_page.path)
-    articles = explorable(articles, request.user)
+    articles = with_status(explorable(articles, request.user))
     # The row holds the live version's (or a never published draft's) source; a newer
     # draft's is in its latest revision, which only pages with unpublished changes have.
     found = list(articles.filter(source_url=url)[:DUPLICATES_SHOWN])
@@ -114,7 +103,8 @@ def source_duplicates(request: HttpRequest) -> JsonResponse:
             "duplicates": [
                 {
                     "title": page.get_admin_display_title(),
-                    "status": _status(page),
+                    # Wagtail's words: "live + draft", "scheduled", "in moderation"…
+                    "status": page.status_string,
                     "edit_url": finder.get_edit_url(page),
                     "live_url": page.url if page.live else None,
                 }
