@@ -38,11 +38,12 @@ def pytest_collection_modifyitems(config, items):
     # that serve the sandbox use no suite database: they wait for theirs to be built and
     # then run beside the others, whose work fills the time they spend waiting on
     # servers and browsers.
-    items.sort(key=_run_order)
-    sandbox = [item for item in items if _run_order(item) == SANDBOX]
-    others = [item for item in items if _run_order(item) != SANDBOX]
-    at = next((n for n, item in enumerate(others) if _run_order(item) == IN_TRANSACTION), 0)
-    at = min(len(others), at + SANDBOX_AFTER)
+    order = {item.nodeid: _run_order(item) for item in items}
+    items.sort(key=lambda item: order[item.nodeid])
+    sandbox = [item for item in items if order[item.nodeid] == SANDBOX]
+    others = [item for item in items if order[item.nodeid] != SANDBOX]
+    first = next((n for n, item in enumerate(others) if order[item.nodeid] == IN_TRANSACTION), 0)
+    at = min(len(others), first + SANDBOX_AFTER)
     items[:] = others[:at] + sandbox + others[at:]
     # Under CI=true a skip is a failure: a missing server or browser must not pass silently.
     if os.environ.get("CI") == "true":

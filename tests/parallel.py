@@ -93,12 +93,23 @@ def _sandbox_seed(directory: Path) -> Path | None:
         return None
     if not (os.environ.get("DATABASE_URL") or "sqlite://").startswith("sqlite"):
         return None
-    deadline = time.monotonic() + WAIT_SECONDS
-    while not (directory / "suite-db.done").exists():
-        if (directory / "suite-db.failed").exists() or time.monotonic() > deadline:
-            return None  # migrate a new database instead; the suite's failure is reported
-        time.sleep(0.1)
+    if _wait(directory, "suite-db") is not None:
+        return None  # migrate a new database instead; the suite's failure is reported
     return directory / "suite-template.sqlite3"
+
+
+def _wait(directory: Path, kind: str) -> str | None:
+    """Wait until the builder of ``kind`` is done: None, or why it is not."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not (directory / f"{kind}.done").exists():
+        failed = directory / f"{kind}.failed"
+        if failed.exists():
+            return f"building the shared {kind} failed:\n{failed.read_text()}"
+        if time.monotonic() > deadline:
+            log = directory / f"{kind}.log"
+            return f"the shared {kind} was not built in time:\n{log.read_text()}"
+        time.sleep(0.1)
+    return None
 
 
 # --- the controller ---------------------------------------------------------------
@@ -175,15 +186,10 @@ def builds(directory: Path, kind: str) -> bool:
 
 
 def wait_for(directory: Path, kind: str) -> None:
-    deadline = time.monotonic() + WAIT_SECONDS
-    while not (directory / f"{kind}.done").exists():
-        failed = directory / f"{kind}.failed"
-        if failed.exists():
-            pytest.fail(f"building the shared {kind} failed:\n{failed.read_text()}", False)
-        if time.monotonic() > deadline:
-            log = directory / f"{kind}.log"
-            pytest.fail(f"the shared {kind} was not built in time:\n{log.read_text()}", False)
-        time.sleep(0.1)
+    """Wait until the shared ``kind`` is built; fail the test with why it was not."""
+    error = _wait(directory, kind)
+    if error is not None:
+        pytest.fail(error, False)
 
 
 def use_shared_suite_db(directory: Path) -> None:

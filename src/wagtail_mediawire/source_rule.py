@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .text import iter_raw_values
 from .validators import safe_http_url
 
 NO_SOURCE_MESSAGE = _(
@@ -43,13 +44,7 @@ class SourceRequiredError(ValidationError):
 
 def iter_raw_sources(raw_stream: Any) -> Iterator[dict]:
     """The raw values of the ``source`` blocks, in order, without converting others."""
-    for item in raw_stream or ():
-        if (
-            isinstance(item, dict)
-            and item.get("type") == "source"
-            and isinstance(item.get("value"), dict)
-        ):
-            yield item["value"]
+    return iter_raw_values(raw_stream, "source", dict)
 
 
 def has_source_url(raw_stream: Any) -> bool:

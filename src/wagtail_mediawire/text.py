@@ -44,13 +44,19 @@ def _without_trailing_punctuation(text: str) -> str:
     return text[:end] or text.rstrip()
 
 
-def iter_raw_paragraphs(raw_stream: Any) -> Iterator[str]:
-    """The raw rich text of a body's ``paragraph`` blocks, in order, without
-    converting the other blocks (an excerpt needs only the first)."""
+def iter_raw_values(raw_stream: Any, block_type: str, value_type: type) -> Iterator[Any]:
+    """The raw values of a body's ``block_type`` blocks, in order, skipping any that is
+    not a ``value_type``, without converting the other blocks."""
     for item in raw_stream or ():
         if (
             isinstance(item, dict)
-            and item.get("type") == "paragraph"
-            and isinstance(item.get("value"), str)
+            and item.get("type") == block_type
+            and isinstance(item.get("value"), value_type)
         ):
             yield item["value"]
+
+
+def iter_raw_paragraphs(raw_stream: Any) -> Iterator[str]:
+    """The raw rich text of a body's ``paragraph`` blocks, in order (an excerpt needs
+    only the first)."""
+    return iter_raw_values(raw_stream, "paragraph", str)
