@@ -158,6 +158,9 @@ if os.environ.get("MEDIAWIRE_TEST_FEED_PROCESS"):
     WAGTAIL_MEDIAWIRE = {
         "FEED_ALLOW_PRIVATE_HOSTS": True,
         "FEED_IMPORT_IMAGES": False,
+        # A test server may hold its answer while another process starts (on a busy
+        # machine, for seconds): the timeout itself is tested in test_ingest_download.
+        "FEED_TIMEOUT": 60,
         "TASK_BACKEND": "feeds",
     }
     SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "wagtail_mediawire.W005"]

@@ -158,11 +158,13 @@ def test_a_second_process_fetching_the_same_feed_skips_it_and_says_so(section, h
 
     from werkzeug import Response
 
-    requested = threading.Event()
+    requested, second_done = threading.Event(), threading.Event()
 
     def slow_feed(request):
         requested.set()
-        time.sleep(3)  # long enough for the second process to find the feed claimed
+        # Answered once the second process has tried: however slowly it starts on a
+        # busy machine, it finds the feed claimed.
+        second_done.wait(timeout=50)
         return Response(many_items(2), content_type=RSS)
 
     httpserver.expect_request("/slow.xml").respond_with_handler(slow_feed)
@@ -173,9 +175,12 @@ def test_a_second_process_fetching_the_same_feed_skips_it_and_says_so(section, h
     )
     # The first process has claimed the feed once its request reached the server.
     assert requested.wait(timeout=60)
-    second = subprocess.run(
-        command, cwd=ROOT, env=process_env(), capture_output=True, text=True, timeout=60
-    )
+    try:
+        second = subprocess.run(
+            command, cwd=ROOT, env=process_env(), capture_output=True, text=True, timeout=60
+        )
+    finally:
+        second_done.set()
     first_output = first.communicate(timeout=60)[0]
 
     assert second.returncode == 0
