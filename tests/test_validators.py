@@ -26,6 +26,12 @@ BAD = [
     "ftp://agency.example/file",
     "https://agency.example/\x00",
     "https://agen cy.example/",
+    # Invisible characters that make the host shown differ from the host linked.
+    "https://\u202emoc.elpmaxe-ycnega/",  # right-to-left override: shows agency-example.com
+    "https://agency\u200b.example/",  # zero-width space
+    "https://agency.example\u2067/",  # right-to-left isolate
+    "https://\ufeffagency.example/",  # byte order mark
+    "https://agency.example/a\u00adb",  # soft hyphen
     "",
     None,
     42,

@@ -1,9 +1,12 @@
-"""Excerpts: text cut between words, with "…" where it was cut.
+"""Text rules: excerpts cut between words, and text that XML can carry.
 
 One home for the cut, so that the stored excerpt (``models/pages.py``) and the
-shorter Recent Posts excerpt (``recent.py``) end the same way.
+shorter Recent Posts excerpt (``recent.py``) end the same way; and one home for the
+characters XML 1.0 forbids, stripped where text enters (the editor's fields, the
+feed form, the importer) and again where it leaves (feeds, sitemaps).
 """
 
+import re
 import unicodedata
 from collections.abc import Iterator
 from typing import Any
@@ -11,6 +14,21 @@ from typing import Any
 from django.utils.text import Truncator
 
 ELLIPSIS = "…"
+
+# What XML 1.0 forbids (§2.2 Char): C0 controls but tab, LF and CR; lone surrogates;
+# U+FFFE and U+FFFF. Django's feed generators refuse them (UnserializableContentError),
+# and a sitemap holding one is not XML at all.
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Word writes a manual line break as U+000B and a page break as U+000C: both read as a space.
+_XML_AS_SPACE = str.maketrans({"\x0b": " ", "\x0c": " "})
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the characters XML 1.0 forbids (vertical tab and form feed
+    become spaces), so that every output can carry it."""
+    if not text or not _XML_FORBIDDEN.search(text):
+        return text  # the usual case, without a copy
+    return _XML_FORBIDDEN.sub("", text.translate(_XML_AS_SPACE))
 
 
 def cut_excerpt(text: str, words: int, chars: int | None = None) -> str:

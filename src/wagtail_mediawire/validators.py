@@ -4,6 +4,8 @@ Shared by the blocks, the page models and (later) the feed importer, so that a
 ``javascript:``, ``data:`` or relative URL is refused wherever it comes from.
 """
 
+import unicodedata
+
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.deconstruct import deconstructible
@@ -19,6 +21,9 @@ class HttpURLValidator(URLValidator):
     URLValidator already refuses whitespace, control characters and relative URLs,
     and compares the scheme case-insensitively, which is what the tricks
     (``JaVaScRiPt:``, ``" javascript:"``, ``"java\\tscript:"``) rely on defeating.
+    It lets through Unicode's invisible format characters, which this refuses: a
+    right-to-left override or a zero-width space makes the host shown to a reader
+    differ from the host linked (``https://\\u202emoc.elpmaxe/`` shows "example.com").
     """
 
     message = _("Enter a full web address starting with http:// or https://.")
@@ -28,9 +33,15 @@ class HttpURLValidator(URLValidator):
         super().__init__(**kwargs)
 
     def __call__(self, value):
-        if not isinstance(value, str) or "\x00" in value:
+        if not isinstance(value, str) or any(_invisible(char) for char in value):
             raise ValidationError(self.message, code=self.code, params={"value": value})
         super().__call__(value)
+
+
+def _invisible(char: str) -> bool:
+    # Cc: controls (NUL among them); Cf: bidi embeddings, overrides and isolates,
+    # zero-width spaces and joiners, the byte order mark, the soft hyphen.
+    return unicodedata.category(char) in ("Cc", "Cf")
 
 
 validate_http_url = HttpURLValidator()
