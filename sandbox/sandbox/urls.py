@@ -4,16 +4,15 @@ from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.api.v2.router import WagtailAPIRouter
-from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 
-from wagtail_mediawire.api import DisclaimersAPIViewSet
+from wagtail_mediawire.api import DisclaimersAPIViewSet, MediaWirePagesAPIViewSet
 from wagtail_mediawire.views import news_sitemap
 
 api_router = WagtailAPIRouter("wagtailapi")
-api_router.register_endpoint("pages", PagesAPIViewSet)
+api_router.register_endpoint("pages", MediaWirePagesAPIViewSet)
 api_router.register_endpoint("images", ImagesAPIViewSet)
 api_router.register_endpoint("disclaimers", DisclaimersAPIViewSet)
 

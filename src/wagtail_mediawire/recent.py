@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db.models import Q, Subquery, Value
+from django.db.models import Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
@@ -25,7 +25,6 @@ from wagtail.query import PageQuerySet
 
 from .models import MediaWireArticlePage, MediaWireIndexPage
 from .models.base_page import BasePage
-from .models.pages import without_duplicate_aliases
 from .settings import get_setting
 from .text import cut_excerpt
 from .validators import positive_id
@@ -92,28 +91,18 @@ def recent_posts_queryset(
     exclude_pks: tuple[int, ...] = (),
     language: str = "",
 ) -> PageQuerySet:
-    """What an anonymous reader of ``site`` may see, newest first (one query, plus
-    Wagtail's view restrictions)."""
-    now = timezone.now()
-    queryset = (
-        MediaWireArticlePage.objects.live()
-        .public()
-        # live=True stays until publish_scheduled runs; an expiry in the past hides at once.
-        .filter(Q(expire_at__isnull=True) | Q(expire_at__gt=now))
-        .defer_streamfields()
-        .select_related("locale")
-        .order_by("-first_published_at", "-pk")
-    )
+    """What an anonymous reader of ``site`` may see (``for_readers``), newest first
+    (one query, plus Wagtail's view restrictions)."""
     # Under the site's root and, if given, the section: in the active language, under
     # their translations (a translated home page is the root page's sibling).
-    site_path = _tree_path(site.root_page, language)
-    queryset = queryset.filter(path__startswith=site_path)
-    scope = site_path
+    scope = _tree_path(site.root_page, language)
+    queryset = MediaWireArticlePage.objects.all()
     if section is not None:
+        queryset = queryset.filter(path__startswith=scope)  # another site's section: none
         scope = _tree_path(section, language)
-        queryset = queryset.filter(path__startswith=scope)
-    # An alias beside its original in the listed tree is the same story: list it once.
-    queryset = without_duplicate_aliases(queryset, scope)
+    queryset = (
+        queryset.for_readers(scope).defer_streamfields().select_related("locale").newest_first()
+    )
     if language:
         queryset = queryset.filter(locale__language_code=language)
     if exclude_pks:

@@ -14,6 +14,8 @@ from typing import Any
 from django.conf import settings
 from rest_framework.fields import Field
 
+from .policies import effective_disclaimer, effective_seo_policy
+
 _RESULTS_KEY = "_wagtail_mediawire_results"
 
 
@@ -93,21 +95,13 @@ class _Results:
         return self.sections.get(page.path[: -page.steplen], {})
 
     def disclaimer(self, page):
-        """The article's own Disclaimer block, else the section's default, in the
-        article's locale where a translation exists."""
-        chosen = next(
-            (
-                value
-                for block, value, _ in self.blocks[page.pk]
-                if block.name == "disclaimer" and value is not None
-            ),
-            None,
+        """``policies.effective_disclaimer`` with what was read for the whole page."""
+        return effective_disclaimer(
+            (value for block, value, _ in self.blocks[page.pk] if block.name == "disclaimer"),
+            self.defaults.get(self.section(page).get("default_disclaimer_id")),
+            page.locale_id,
+            lambda chosen, locale_id: self.translations.get((chosen.translation_key, locale_id)),
         )
-        if chosen is None:
-            chosen = self.defaults.get(self.section(page).get("default_disclaimer_id"))
-        if chosen is None:
-            return None
-        return self.translations.get((chosen.translation_key, page.locale_id), chosen)
 
 
 class _ArticleField(Field):
@@ -192,4 +186,6 @@ class SeoPolicyField(_ArticleField):
     """The policy in force for the article: its own, else its section's, else ``index``."""
 
     def to_representation(self, page) -> str:
-        return page.seo_policy or self.results(page).section(page).get("seo_policy") or "index"
+        return effective_seo_policy(
+            page.seo_policy, self.results(page).section(page).get("seo_policy")
+        )

@@ -17,7 +17,7 @@ from wagtail.models import Site
 
 from .models import MediaWireArticlePage
 from .models.base_page import BasePage
-from .models.pages import SeoPolicy, _seo_policy
+from .policies import SeoPolicy
 from .seo import site_name
 from .validators import positive_id, safe_http_url
 
@@ -27,22 +27,22 @@ NEWS_LIMIT = 1000
 
 
 def news_sitemap(request: HttpRequest) -> HttpResponse:
-    """A Google News sitemap of this site's public wire articles under the ``index``
-    policy, published in the last 48 hours, newest first."""
+    """A Google News sitemap of the wire articles a reader of this site may see
+    (``for_readers``) under the ``index`` policy, published in the last 48 hours,
+    newest first."""
     site = Site.find_for_request(request)
     articles = []
     if site is not None:
         since = timezone.now() - NEWS_WINDOW
         candidates = (
-            MediaWireArticlePage.objects.live()
-            .public()
-            .descendant_of(site.root_page)
+            MediaWireArticlePage.objects.for_readers(site.root_page)
             .filter(first_published_at__gte=since)
+            .with_section_seo_policy()
             .defer_streamfields()
-            .order_by("-first_published_at")[:NEWS_LIMIT]
+            .newest_first()[:NEWS_LIMIT]
         )
         for article in candidates:
-            if _seo_policy(article, request) != SeoPolicy.INDEX:
+            if article.effective_seo_policy != SeoPolicy.INDEX:
                 continue
             if url := article.get_full_url(request):
                 articles.append((url, article))

@@ -2,9 +2,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -14,7 +12,7 @@ from wagtail.admin.panels import FieldPanel, ObjectList, TabbedInterface
 from wagtail.api import APIField
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import PageViewRestriction
+from wagtail.models import Site
 from wagtail.query import PageQuerySet
 from wagtail.rich_text import get_text_for_indexing
 from wagtail.search import index
@@ -22,6 +20,7 @@ from wagtail.search import index
 from ..blocks import RICH_TEXT_FEATURES, ArticleBodyBlock
 from ..forms import MediaWireArticlePageForm
 from ..panels import ProvenancePanel
+from ..policies import SeoPolicy, effective_disclaimer, effective_seo_policy
 from ..serializers import (
     BodyField,
     DisclaimerField,
@@ -35,6 +34,9 @@ from ..text import cut_excerpt, iter_raw_paragraphs
 from ..validators import positive_id, safe_http_url, validate_http_url
 from .base_page import BasePage as Page  # the site's WAGTAIL_PAGE_MODEL, else Wagtail's Page
 from .disclaimer import Disclaimer
+from .querysets import ArticleManager
+
+__all__ = ["MediaWireArticlePage", "MediaWireIndexPage", "SeoPolicy"]
 
 logger = logging.getLogger("wagtail_mediawire")
 
@@ -47,19 +49,6 @@ EXCERPT_MAX_CHARS = 1000
 def make_excerpt(text: str) -> str:
     """``text`` on one line, cut at a word to what listings can show, with "…" where it was cut."""
     return cut_excerpt(text, EXCERPT_MAX_WORDS, EXCERPT_MAX_CHARS)
-
-
-def without_duplicate_aliases(queryset: PageQuerySet, scope_path: Any) -> PageQuerySet:
-    """Leave out aliases whose original is live in the same tree (``scope_path``).
-
-    An alias of an article in the same listing is the same story twice; an alias
-    of a page elsewhere (another site, another locale's tree) is listed.
-    """
-    # A join on alias_of (one row per page) rather than a subquery: PostgreSQL plans
-    # NOT EXISTS as an anti-join or a hashed subplan over the whole tree (30x slower
-    # at 100,000 articles); the join keeps the walk down the first_published_at index.
-    duplicate = Q(alias_of__live=True, alias_of__path__startswith=scope_path)
-    return queryset.filter(Q(alias_of__isnull=True) | ~duplicate)
 
 
 # Deeper pages are treated as beyond the end (and offsets stay within any database's range).
@@ -100,14 +89,6 @@ class ListingPage:
 def _base_context(context: dict) -> dict:
     context["mediawire_base_template"] = get_setting("BASE_TEMPLATE")
     return context
-
-
-class SeoPolicy(models.TextChoices):
-    """What search engines are told about a wire copy of someone else's report."""
-
-    INDEX = "index", _("Index (canonical to this page)")
-    NOINDEX_NEWS = "noindex-news", _("Keep out of Google News (canonical to this page)")
-    CANONICAL_TO_SOURCE = "canonical-to-source", _("Canonical to the source's report")
 
 
 class MediaWireIndexPage(RoutablePageMixin, Page):
@@ -165,30 +146,18 @@ class MediaWireIndexPage(RoutablePageMixin, Page):
         verbose_name_plural = _("Media Wire sections")
 
     def get_articles(self) -> PageQuerySet:
-        """Live, unexpired articles of this section, newest first, without their bodies.
-
-        Articles under a view restriction of their own are left out; a restriction on
-        the section itself (or above) is not, since whoever reads this list passed it.
-        """
+        """What a reader of this section may see of its articles (``for_readers``),
+        newest first, without their bodies. A view restriction on the section itself
+        (or above) does not hide them: whoever reads the list passed it."""
         # Articles are leaves under sections, so the section's descendants are its
         # children. The path prefix alone, without child_of's depth test, lets SQLite
         # and PostgreSQL walk the first_published_at index and stop after a page of
         # rows instead of sorting the whole section.
-        queryset = (
-            MediaWireArticlePage.objects.filter(path__startswith=self.path)
-            .live()
-            .filter(Q(expire_at__isnull=True) | Q(expire_at__gt=timezone.now()))
+        return (
+            MediaWireArticlePage.objects.for_readers(self, passed=self)
             .defer_streamfields()
-            .order_by("-first_published_at", "-pk")
+            .newest_first()
         )
-        queryset = without_duplicate_aliases(queryset, self.path)
-        restricted = PageViewRestriction.objects.filter(
-            page__path__startswith=self.path, page__depth__gt=self.depth
-        ).values("page__path")
-        private = Q()
-        for restriction in restricted:
-            private |= Q(path__startswith=restriction["page__path"])
-        return queryset.exclude(private) if private else queryset
 
     def paginate_articles(self, request: HttpRequest) -> "ListingPage":
         """One page of the listing, from ``?page=`` (anything odd means the first).
@@ -233,17 +202,25 @@ class MediaWireIndexPage(RoutablePageMixin, Page):
         return ["/", "/feed/", "/feed/atom/", "/feed/json/"]
 
 
-def _seo_policy(article: "MediaWireArticlePage", request: HttpRequest | None) -> str:
-    """``article.effective_seo_policy``, with every section's policy read in one query
-    per request: a sitemap asks it of every article."""
-    if article.seo_policy or request is None:
-        return article.effective_seo_policy
-    policies = getattr(request, "_mediawire_section_policies", None)
-    if policies is None:
-        policies = dict(MediaWireIndexPage.objects.values_list("path", "seo_policy"))
-        request._mediawire_section_policies = policies
-    parent_path = article.path[: -article.steplen]
-    return policies.get(parent_path) or SeoPolicy.INDEX
+def _sitemap_policies(request: HttpRequest | None, article: Any) -> dict[int, str]:
+    """The policy of every article a reader of the request's site may see, by id: one
+    query per request, as a sitemap asks it of every article (without a request,
+    only ``article``'s, from its own site)."""
+    site = Site.find_for_request(request) if request is not None else article.get_site()
+    if site is None:
+        return {}
+    cache = getattr(request, "_mediawire_sitemap_policies", {})
+    if site.pk not in cache:
+        rows = MediaWireArticlePage.objects.for_readers(site.root_page).with_section_seo_policy()
+        if request is None:
+            rows = rows.filter(pk=article.pk)
+        cache[site.pk] = {
+            pk: effective_seo_policy(own, ours)
+            for pk, own, ours in rows.values_list("pk", "seo_policy", "section_seo_policy")
+        }
+        if request is not None:
+            request._mediawire_sitemap_policies = cache
+    return cache[site.pk]
 
 
 class MediaWireArticlePage(Page):
@@ -293,6 +270,8 @@ class MediaWireArticlePage(Page):
         APIField("signature", serializer=SignatureField()),
         APIField("seo_policy", serializer=SeoPolicyField()),
     ]
+
+    objects = ArticleManager()
 
     base_form_class = MediaWireArticlePageForm
     parent_page_types = ["wagtail_mediawire.MediaWireIndexPage"]
@@ -438,47 +417,32 @@ class MediaWireArticlePage(Page):
 
     @cached_property
     def effective_disclaimer(self) -> Disclaimer | None:
-        """The article's own Disclaimer block, else the section's default, else None,
-        in the article's locale: its translation there (same ``translation_key``) if
-        it has one, else the disclaimer chosen. The API gives the same (serializers.py).
-
-        A Disclaimer block whose snippet was deleted counts as absent.
-        """
-        chosen = next(
-            (
-                block.value
-                for block in self.body
-                if block.block_type == "disclaimer" and block.value is not None
-            ),
-            None,
+        """The disclaimer shown under the article (``policies.effective_disclaimer``):
+        its own Disclaimer block, else the section's default, in its locale."""
+        section = self.section
+        return effective_disclaimer(
+            (block.value for block in self.body if block.block_type == "disclaimer"),
+            section.default_disclaimer if section is not None else None,
+            self.locale_id,
+            _translated_disclaimer,
         )
-        if chosen is None and self.section is not None:
-            chosen = self.section.default_disclaimer
-        if (
-            chosen is None
-            or chosen.locale_id == self.locale_id
-            or not getattr(settings, "WAGTAIL_I18N_ENABLED", False)
-        ):
-            return chosen  # no query more than the choice itself
-        translation = Disclaimer.objects.filter(
-            translation_key=chosen.translation_key, locale_id=self.locale_id
-        ).first()
-        return translation or chosen
 
     def get_sitemap_urls(self, request: HttpRequest | None = None) -> list:
-        """In ``wagtail.contrib.sitemaps`` only under the ``index`` policy: a copy
-        credited to its source, or kept out of news, is not offered for indexing."""
-        if _seo_policy(self, request) != SeoPolicy.INDEX:
+        """In ``wagtail.contrib.sitemaps`` only if a reader may see it (``for_readers``:
+        not expired, not an alias beside its original) and under the ``index`` policy:
+        a copy credited to its source, or kept out of news, is not offered for indexing."""
+        if _sitemap_policies(request, self).get(self.pk) != SeoPolicy.INDEX:
             return []
         return super().get_sitemap_urls(request)
 
     @property
     def effective_seo_policy(self) -> str:
-        """The article's own policy, else its section's, else ``index``."""
-        if self.seo_policy:
-            return self.seo_policy
-        section = self.section
-        return (section.seo_policy if section is not None else "") or SeoPolicy.INDEX
+        """The article's own policy, else its section's, else ``index``
+        (``policies.effective_seo_policy``)."""
+        if hasattr(self, "section_seo_policy"):  # read with the article (a listing)
+            return effective_seo_policy(self.seo_policy, self.section_seo_policy)
+        section = self.section if not self.seo_policy else None
+        return effective_seo_policy(self.seo_policy, getattr(section, "seo_policy", ""))
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict:
         context = super().get_context(request, *args, **kwargs)
@@ -486,3 +450,9 @@ class MediaWireArticlePage(Page):
         context["sources"] = self.sources
         context["disclaimer"] = self.effective_disclaimer
         return _base_context(context)
+
+
+def _translated_disclaimer(disclaimer: Disclaimer, locale_id: int | None) -> Disclaimer | None:
+    return Disclaimer.objects.filter(
+        translation_key=disclaimer.translation_key, locale_id=locale_id
+    ).first()
