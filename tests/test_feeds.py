@@ -1,10 +1,12 @@
 """A section's RSS, Atom and JSON feeds, read as feed readers read them."""
 
 import json
+import time
 from datetime import timedelta
 
 import feedparser
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -151,3 +153,63 @@ def test_section_and_article_pages_link_their_feeds(client, section, desk):
         ):
             link = f'<link rel="alternate" type="{media_type}" href="http://localhost/wire/{path}">'
             assert link in html
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom", "json"])
+def test_conditional_gets_as_django_reads_them(client, section, desk, kind):
+    from django.utils.http import http_date, parse_http_date
+
+    url = section.url + FEEDS[kind]
+    first = client.get(url)
+    etag, modified = first["ETag"], first["Last-Modified"]
+    timestamp = parse_http_date(modified)
+    for headers in (
+        {"HTTP_IF_NONE_MATCH": f"W/{etag}"},  # weak: a proxy that compressed it
+        {"HTTP_IF_NONE_MATCH": f'"other", {etag}'},  # a list
+        {"HTTP_IF_NONE_MATCH": "*"},
+        # The same date in the two obsolete forms HTTP still accepts.
+        {
+            "HTTP_IF_MODIFIED_SINCE": time.strftime(
+                "%A, %d-%b-%y %H:%M:%S GMT", time.gmtime(timestamp)
+            )
+        },
+        {"HTTP_IF_MODIFIED_SINCE": time.strftime("%a %b %d %H:%M:%S %Y", time.gmtime(timestamp))},
+        {"HTTP_IF_MODIFIED_SINCE": http_date(timestamp + 60)},  # later than the feed
+    ):
+        response = client.get(url, **headers)
+        assert response.status_code == 304, headers
+        assert response["ETag"] == etag
+    for headers in (
+        {"HTTP_IF_NONE_MATCH": '"other"'},
+        {"HTTP_IF_MODIFIED_SINCE": http_date(timestamp - 60)},
+        # An ETag that does not match wins over a date that does (RFC 9110).
+        {"HTTP_IF_NONE_MATCH": '"other"', "HTTP_IF_MODIFIED_SINCE": modified},
+    ):
+        assert client.get(url, **headers).status_code == 200, headers
+
+
+def test_a_cached_feed_drops_an_article_when_it_expires(client, section, desk):
+    report(section, "soon", expire_at=timezone.now() + timedelta(minutes=5))
+    url = section.url + FEEDS["rss"]
+    assert b"Report soon" in client.get(url).content
+    with time_machine.travel(timezone.now() + timedelta(minutes=6)):
+        with CaptureQueriesContext(connection) as refill:
+            body = client.get(url).content
+    assert b"Report soon" not in body and b"Report first" in body
+    assert any("wagtail_mediawire_mediawirearticlepage" in q["sql"] for q in refill)
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom", "json"])
+def test_control_characters_never_take_a_feed_down(client, section, kind):
+    article = report(section, "pasted")
+    # As a word processor's paste or an older import left them, under the editor's checks.
+    MediaWireArticlePage.objects.filter(pk=article.pk).update(
+        title="Ferries\x0bresume\x01 at\x00 dawn",
+        excerpt="Crossings\x0cresume\x1f.",
+        source_name="Northwind\x02 Press",
+    )
+    data = parsed(client, section, kind)
+    entries = data["items"] if kind == "json" else data.entries
+    assert entries[0]["title"] == "Ferries resume at dawn"
+    text = json.dumps(data, default=str)
+    assert not any(char in text for char in ("\\u0001", "\\u0000", "\\u000b", "\\u0002"))

@@ -5,6 +5,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, strea
 
 from wagtail_mediawire.factories import MediaWireArticlePageFactory
 from wagtail_mediawire.models import MediaWireArticlePage
+from wagtail_mediawire.source_rule import NO_SOURCE_MESSAGE
 
 from .test_publishing import _add_url, _body_errors
 
@@ -57,3 +58,59 @@ def test_the_empty_source_block_does_not_stop_a_draft_but_stops_publishing(admin
     assert _body_errors(refused)  # the empty block's name and URL are required
     assert "This field is required." in refused.content.decode()
     assert not MediaWireArticlePage.objects.filter(slug="ferry-2").exists()
+
+
+def test_an_untouched_source_block_is_dropped_beside_a_filled_one(admin_client, section):
+    filled = {
+        "name": "Northwind Press Agency",
+        "url": "https://northwind.example/ferries",
+        "original_headline": "",
+        "published_at": "",
+    }
+    body = streamfield([("source", EMPTY_SOURCE), ("source", filled)])
+    response = _post(admin_client, section, **{"action-publish": "publish"}, **_stream(body))
+    assert response.status_code == 302, _body_errors(response)
+    page = MediaWireArticlePage.objects.get(slug="ferry-timetable")
+    assert page.live
+    assert [block.block_type for block in page.body] == ["source"]
+    assert page.source_url == "https://northwind.example/ferries"
+
+
+def test_an_untouched_source_block_is_dropped_beside_other_content(admin_client, section):
+    body = streamfield([("source", EMPTY_SOURCE), ("heading", "Ferries")])
+    assert _post(admin_client, section, **_stream(body)).status_code == 302  # a draft
+    assert [block.block_type for block in MediaWireArticlePage.objects.get().body] == ["heading"]
+    response = _post(
+        admin_client, section, slug="ferry-2", **{"action-publish": "publish"}, **_stream(body)
+    )
+    # What is missing is a source, said in plain words, not an empty block's fields.
+    assert _body_errors(response) == [str(NO_SOURCE_MESSAGE)]
+
+
+def test_a_partly_filled_source_block_keeps_its_errors(admin_client, section):
+    partial = {**EMPTY_SOURCE, "original_headline": "Ferries resume"}
+    body = streamfield([("source", partial), ("heading", "Ferries")])
+    response = _post(admin_client, section, **{"action-publish": "publish"}, **_stream(body))
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    assert not MediaWireArticlePage.objects.filter(slug="ferry-timetable").exists()
+
+
+def test_controls_pasted_into_the_editor_are_dropped(admin_client, section):
+    source = {**EMPTY_SOURCE, "name": "North\x0bwind\x00", "url": "https://northwind.example/f"}
+    extra = {"title": "Ferries\x0bresume\x01", "summary": "At\x00 dawn\x0c."}
+    body = streamfield([("source", source)])
+    response = _post(
+        admin_client, section, **{"action-publish": "publish"}, **extra, **_stream(body)
+    )
+    assert response.status_code == 302, _body_errors(response)
+    page = MediaWireArticlePage.objects.get(slug="ferry-timetable")
+    assert (page.title, page.summary, page.source_name) == (
+        "Ferries resume",
+        "At dawn .",
+        "North wind",
+    )
+
+
+def _stream(body) -> dict:
+    return nested_form_data({"body": body})

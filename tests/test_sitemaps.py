@@ -98,3 +98,12 @@ def test_the_news_sitemap_lists_recent_indexed_public_articles(client, desk):
     assert news.find("news:title", NS).text == "Report indexed"
     published = desk["indexed"].first_published_at.replace(microsecond=0)
     assert news.find("news:publication_date", NS).text == published.isoformat()
+
+
+def test_control_characters_leave_the_news_sitemap_well_formed(client, section):
+    page = article(section, "pasted")
+    MediaWireArticlePage.objects.filter(pk=page.pk).update(
+        title="Ferries\x0bresume\x01 at\x00 dawn"
+    )
+    title = read(client, "/news-sitemap.xml").find("s:url/news:news/news:title", NS)
+    assert title.text == "Ferries resume at dawn"

@@ -17,6 +17,7 @@ from wagtail.images.blocks import ImageBlock
 from wagtail.snippets.blocks import SnippetChooserBlock
 
 from .fields import HttpURLFormField
+from .text import xml_safe
 from .validators import positive_id, safe_http_url
 
 logger = logging.getLogger("wagtail_mediawire")
@@ -136,6 +137,14 @@ class SourceBlock(blocks.StructBlock):
     def to_python(self, value: Any) -> SourceValue:
         return super().to_python(_clean_source(value))
 
+    def clean(self, value: Any) -> SourceValue:
+        # Controls pasted from a word processor (a line break as U+000B) are dropped,
+        # not refused: the name and headline reach every feed, where XML forbids them.
+        for name in ("name", "original_headline"):
+            if isinstance(value.get(name), str):
+                value[name] = xml_safe(value[name])
+        return super().clean(value)
+
     def bulk_to_python(self, values: Any) -> list:
         return super().bulk_to_python([_clean_source(value) for value in values])
 
@@ -214,6 +223,10 @@ _RAW_SHAPES = {
 }
 
 
+def _blank_source(value: Any) -> bool:
+    return not any(value.get(name) for name in ("name", "url", "original_headline", "published_at"))
+
+
 class ArticleBodyBlock(blocks.StreamBlock):
     def to_python(self, value: Any) -> blocks.StreamValue:
         """Wagtail drops items of unknown types; this drops malformed ones too, logged."""
@@ -227,6 +240,23 @@ class ArticleBodyBlock(blocks.StreamBlock):
             if not value:
                 return self.empty_value()
         return super().to_python(value)
+
+    def clean(self, value: blocks.StreamValue) -> blocks.StreamValue:
+        """Drops Source blocks left entirely empty before validating the rest.
+
+        A new article opens with an empty Source block; an editor who adds and fills
+        a Source block of their own would otherwise be stopped by the untouched one.
+        A Source block filled in part keeps its field errors, and so does the empty
+        one when nothing else is in the body: its required fields say what to fill.
+        """
+        kept = [
+            (child.block_type, child.value, child.id)
+            for child in value
+            if not (child.block_type == "source" and _blank_source(child.value))
+        ]
+        if kept and len(kept) != len(value):
+            value = blocks.StreamValue(self, kept)
+        return super().clean(value)
 
     def _is_usable(self, item: Any) -> bool:
         if isinstance(item, dict) and isinstance(item.get("type"), str):

@@ -3,15 +3,23 @@
 Each names the original report (RSS ``<source>``, Atom ``<link rel="via">``, JSON Feed
 ``external_url``). Feeds are cached under the Recent Posts version token, so the same
 publish, unpublish, move, delete and restriction changes clear them, in every process
-sharing the cache; they answer conditional GETs with 304.
+sharing the cache, and no entry outlives the first expiry among its articles. They
+answer conditional GETs as Django does (``get_conditional_response``: weak and
+listed ETags, ``*``, every HTTP date format).
+
+Text leaves through ``xml_safe``: a control character in a title (pasted from a word
+processor, or from an older import) would make Django's generators refuse the feed.
 """
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import get_language, gettext
@@ -19,6 +27,7 @@ from django.utils.translation import get_language, gettext
 from .recent import _cache, _version
 from .seo import site_name
 from .settings import get_setting
+from .text import xml_safe
 
 FEED_ITEMS = 20
 KINDS = {
@@ -37,6 +46,7 @@ class FeedItem:
     source_url: str
     published: datetime
     updated: datetime
+    expires: datetime | None
 
 
 class _Rss(Rss201rev2Feed):
@@ -63,13 +73,14 @@ def _items(section, request: HttpRequest) -> list[FeedItem]:
             continue
         items.append(
             FeedItem(
-                title=article.title,
+                title=xml_safe(article.title),
                 url=url,
-                excerpt=article.excerpt,
-                source_name=article.source_name,
+                excerpt=xml_safe(article.excerpt),
+                source_name=xml_safe(article.source_name),
                 source_url=article.source_url,
                 published=article.first_published_at,
                 updated=article.last_published_at or article.first_published_at,
+                expires=article.expire_at,
             )
         )
     return items
@@ -83,7 +94,7 @@ def _description(item: FeedItem) -> str:
 
 
 def _render(kind: str, section, request: HttpRequest, items: list[FeedItem]) -> bytes:
-    title = f"{section.title} - {site_name(request)}".strip(" -")
+    title = xml_safe(f"{section.title} - {site_name(request)}".strip(" -"))
     link = section.get_full_url(request)
     feed_url = request.build_absolute_uri()
     if kind == "json":
@@ -112,7 +123,7 @@ def _render(kind: str, section, request: HttpRequest, items: list[FeedItem]) -> 
         title=title,
         link=link,
         # Absent from a site's own base page model (WAGTAIL_PAGE_MODEL) unless it adds it.
-        description=getattr(section, "search_description", "") or title,
+        description=xml_safe(getattr(section, "search_description", "")) or title,
         feed_url=feed_url,
     )
     for item in items:
@@ -138,29 +149,41 @@ def serve_feed(section, request: HttpRequest, kind: str) -> HttpResponse:
         f"{hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()[:16]}"
     )
     cache = _cache()
+    now = timezone.now()
     cached = cache.get(key)
-    if not isinstance(cached, dict):
-        items = _items(section, request)
-        body = _render(kind, section, request, items)
-        latest = max((item.updated for item in items), default=None)
-        cached = {
-            "body": body,
-            "etag": quote_etag(hashlib.sha256(body).hexdigest()[:32]),
-            "last_modified": http_date(latest.timestamp()) if latest else "",
-        }
-        cache.set(key, cached, get_setting("CACHE_TIMEOUT"))
-    etag = cached["etag"]
-    if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
-        response = HttpResponseNotModified()
-    elif (
-        cached["last_modified"]
-        and not request.headers.get("If-None-Match")
-        and request.headers.get("If-Modified-Since") == cached["last_modified"]
-    ):
-        response = HttpResponseNotModified()
-    else:
-        response = HttpResponse(cached["body"], content_type=KINDS[kind])
-    response["ETag"] = etag
-    if cached["last_modified"]:
-        response["Last-Modified"] = cached["last_modified"]
-    return response
+    if not _fresh(cached, now):
+        cached = _fill(cache, key, section, request, kind, now)
+    response = HttpResponse(cached["body"], content_type=KINDS[kind])
+    response["ETag"] = cached["etag"]
+    if cached["last_modified"] is not None:
+        response["Last-Modified"] = http_date(cached["last_modified"])
+    return get_conditional_response(
+        request, etag=cached["etag"], last_modified=cached["last_modified"], response=response
+    )
+
+
+def _fill(cache, key: str, section, request: HttpRequest, kind: str, now: datetime) -> dict:
+    items = _items(section, request)
+    body = _render(kind, section, request, items)
+    latest = max((item.updated for item in items), default=None)
+    valid_until = min((item.expires for item in items if item.expires), default=None)
+    entry = {
+        "body": body,
+        "etag": quote_etag(hashlib.sha256(body).hexdigest()[:32]),
+        "last_modified": int(latest.timestamp()) if latest else None,
+        "valid_until": valid_until,
+    }
+    timeout = get_setting("CACHE_TIMEOUT")
+    if valid_until is not None:
+        # The entry goes when its first article expires: a reader never gets it after.
+        timeout = max(1, min(timeout, math.ceil((valid_until - now).total_seconds())))
+    cache.set(key, entry, timeout)
+    return entry
+
+
+def _fresh(entry, now: datetime) -> bool:
+    """Whether a cache entry is one of this version's, and none of its articles has
+    expired (the cache's own timeout may be coarser than a second)."""
+    if not isinstance(entry, dict) or "valid_until" not in entry:
+        return False
+    return entry["valid_until"] is None or entry["valid_until"] > now

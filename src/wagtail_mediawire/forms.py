@@ -2,6 +2,10 @@ from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.blocks import StreamValue
 
 from .source_rule import NO_SOURCE_MESSAGE, form_requires_source, has_source_url
+from .text import xml_safe
+
+# The editor's plain text fields, which feeds, sitemaps and the head tags carry.
+TEXT_FIELDS = ("title", "summary", "seo_title", "search_description")
 
 
 class MediaWireArticlePageForm(WagtailAdminPageForm):
@@ -10,6 +14,13 @@ class MediaWireArticlePageForm(WagtailAdminPageForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.is_bound:
+            # Text pasted from a word processor can hold controls XML forbids (a line
+            # break as U+000B): dropped here, where text enters, not refused.
+            self.data = self.data.copy()
+            for name in TEXT_FIELDS:
+                if name in self.data:
+                    self.data[name] = xml_safe(self.data[name])
         if self.instance.pk is None and not self.is_bound and not self.initial.get("body"):
             # A new article opens with an empty Source block, ready to fill, so that
             # the first publish does not fail for lack of one.

@@ -7,6 +7,7 @@ from django.templatetags.static import static
 from django.utils.html import format_html
 
 from ..recent import get_recent_posts
+from ..text import xml_safe
 
 register = template.Library()
 
@@ -76,6 +77,8 @@ def mediawire_head_tags(context) -> str:
 # Humanize's filter, available without adding django.contrib.humanize to a template's
 # {% load %}; its translations need the app in INSTALLED_APPS (check W002).
 register.filter("mediawire_naturaltime", naturaltime)
+# Text into XML (sitemaps): without the characters XML 1.0 forbids.
+register.filter("mediawire_xml_safe", xml_safe, is_safe=True)
 
 
 @register.filter
