@@ -83,6 +83,9 @@ def test_filters_and_search(admin_client, section, root_page):
     assert _rows(admin_client.get(LISTING, {"status": "scheduled"})) == ["Tomorrow"]
     assert _rows(admin_client.get(LISTING, {"q": "northwind"})) == ["Comet"]
     assert _rows(admin_client.get(LISTING, {"q": "harb"})) == ["Harbour"]
+    # Quotes are plain text: a lone one was a database error on SQLite's full-text search.
+    assert sorted(_rows(admin_client.get(LISTING, {"q": '"'}))) == sorted(ALL_FOUR)
+    assert _rows(admin_client.get(LISTING, {"q": '"harb'})) == ["Harbour"]
     # A section that does not exist lists nothing.
     assert _rows(admin_client.get(LISTING, {"section": other.pk + 1000})) == []
 

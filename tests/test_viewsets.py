@@ -25,6 +25,10 @@ def test_listing_and_search(admin_client):
     html = response.content.decode()
     assert "Opinion pieces" in html
     assert "Agency reports" not in html
+    # Quotes are plain text: a lone one was a database error on SQLite's full-text search.
+    for query in ('"', 'opinion"', '"a"b"'):
+        assert admin_client.get(_url("list"), {"q": query}).status_code == 200, query
+    assert "Opinion pieces" in admin_client.get(_url("list"), {"q": '"opinion'}).content.decode()
 
 
 def test_create_and_edit_keep_revisions(admin_client):

@@ -33,6 +33,7 @@ from wagtail_modeladmin.views import IndexView, InstanceSpecificView
 
 from .models import Disclaimer, MediaWireArticlePage, MediaWireIndexPage, WireFeed
 from .models.base_page import BasePage
+from .text import search_text
 from .validators import positive_id
 
 STATUSES = {
@@ -223,6 +224,7 @@ class ArticleSearchHandler(WagtailBackendSearchHandler):
     """
 
     def search_queryset(self, queryset, search_term, backend=None, **kwargs):
+        search_term = search_text(search_term)
         if not search_term.strip():
             return queryset
         backend = get_search_backend(backend or self.default_search_backend)

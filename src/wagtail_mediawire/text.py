@@ -78,3 +78,13 @@ def iter_raw_paragraphs(raw_stream: Any) -> Iterator[str]:
     """The raw rich text of a body's ``paragraph`` blocks, in order (an excerpt needs
     only the first)."""
     return iter_raw_values(raw_stream, "paragraph", str)
+
+
+def search_text(query: str) -> str:
+    """A search box's text as plain words for Wagtail's search backends.
+
+    SQLite's full-text search reads a double quote as the start of a phrase, and one
+    left open is a database error (a 500 for a lone ``"``); the admin's searches are
+    plain words, so quotes become spaces (and nothing but quotes, no search).
+    """
+    return " ".join(query.replace('"', " ").split())

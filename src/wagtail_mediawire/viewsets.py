@@ -1,11 +1,12 @@
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column, UpdatedAtColumn
 from wagtail.rich_text import get_text_for_indexing
 from wagtail.snippets.views.chooser import ChooseResultsView, ChooseView, SnippetChooserViewSet
-from wagtail.snippets.views.snippets import SnippetViewSet
+from wagtail.snippets.views.snippets import IndexView, SnippetViewSet
 
 from .models import Disclaimer
-from .text import cut_excerpt
+from .text import cut_excerpt, search_text
 
 PREVIEW_WORDS = 20
 
@@ -44,6 +45,12 @@ class DisclaimerChooserViewSet(SnippetChooserViewSet):
     choose_results_view_class = DisclaimerChooseResultsView
 
 
+class DisclaimerIndexView(IndexView):
+    @cached_property
+    def search_query(self) -> str:
+        return search_text(super().search_query)
+
+
 class DisclaimerViewSet(SnippetViewSet):
     model = Disclaimer
     icon = "warning"
@@ -55,3 +62,4 @@ class DisclaimerViewSet(SnippetViewSet):
     list_display = ["name", text_column(), UpdatedAtColumn()]
     ordering = ["name"]
     chooser_viewset_class = DisclaimerChooserViewSet
+    index_view_class = DisclaimerIndexView
