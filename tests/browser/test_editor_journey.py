@@ -144,3 +144,31 @@ def test_editor_is_warned_that_a_source_is_already_used(page, live_server, desk,
     # Another address: the warning goes; the article can still be published either way.
     url.fill("https://harbourline.example/another-report")
     warning.wait_for(state="hidden")
+
+
+def test_an_editor_who_adds_a_source_of_their_own_can_publish(page, live_server, desk, shot):
+    """The new article's empty Source block, left untouched beside one the editor
+    added and filled, is dropped on save instead of refusing the page."""
+    base = live_server.url
+    log_in(page, base)
+    page.goto(f"{base}/admin/pages/add/wagtail_mediawire/mediawirearticlepage/{desk.pk}/")
+    page.fill("#id_title", "Lighthouse keepers return to Gull Point")
+    page.locator("button[title='Insert a block']").last.click()
+    page.get_by_role("option", name="Paragraph").click()
+    page.locator(".public-DraftEditor-content").last.press_sequentially(
+        "The keepers arrived by boat on Monday."
+    )
+    page.locator("button[title='Insert a block']").last.click()
+    page.get_by_role("option", name="Source").click()
+    assert page.locator("input[name$='-value-url']").count() == 2  # the first, untouched
+    page.locator("input[name$='-value-name']").last.fill("Coastline Radio")
+    page.locator("input[name$='-value-url']").last.fill("https://coastline.example/gull-point")
+    publish(page)
+
+    page.get_by_text(re.compile("created and published|has been published")).first.wait_for()
+    assert page.get_by_text("could not be created due to validation errors").count() == 0
+    article = MediaWireArticlePage.objects.get(title="Lighthouse keepers return to Gull Point")
+    assert article.live
+    assert [block.block_type for block in article.body] == ["paragraph", "source"]
+    assert article.source_name == "Coastline Radio"
+    shot(page, "06-own-source-published")
