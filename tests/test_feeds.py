@@ -204,7 +204,7 @@ def test_control_characters_never_take_a_feed_down(client, section, kind):
     article = report(section, "pasted")
     # As a word processor's paste or an older import left them, under the editor's checks.
     MediaWireArticlePage.objects.filter(pk=article.pk).update(
-        title="Ferries\x0bresume\x01 at\x00 dawn",
+        title="Ferries\x0bresume\x01 at\x1f dawn",
         excerpt="Crossings\x0cresume\x1f.",
         source_name="Northwind\x02 Press",
     )

@@ -103,7 +103,7 @@ def test_the_news_sitemap_lists_recent_indexed_public_articles(client, desk):
 def test_control_characters_leave_the_news_sitemap_well_formed(client, section):
     page = article(section, "pasted")
     MediaWireArticlePage.objects.filter(pk=page.pk).update(
-        title="Ferries\x0bresume\x01 at\x00 dawn"
+        title="Ferries\x0bresume\x01 at\x1f dawn"
     )
     title = read(client, "/news-sitemap.xml").find("s:url/news:news/news:title", NS)
     assert title.text == "Ferries resume at dawn"
