@@ -289,3 +289,62 @@ def test_command_imports_a_feed_file_through_the_same_code(feed, httpserver):
         run("--file", str(path))
     with pytest.raises(CommandError, match="Cannot read"):
         run("--feed", str(feed.pk), "--file", str(path.with_name("missing.xml")))
+
+
+# A worker's claim on the feed
+
+
+def claimed(feed, minutes_ago: float) -> WireFeed:
+    WireFeed.objects.filter(pk=feed.pk).update(
+        fetching_since=timezone.now() - timedelta(minutes=minutes_ago)
+    )
+    feed.refresh_from_db()
+    return feed
+
+
+def test_the_state_of_a_claimed_feed(feed):
+    assert claimed(feed, 1).state == "fetching"
+    assert claimed(feed, 10).state == "stalled"
+    assert claimed(feed, 10).claim_held()
+    assert claimed(feed, 40).state == "stalled"
+    assert not claimed(feed, 40).claim_held()
+
+
+@pytest.mark.parametrize(
+    ("minutes_ago", "shown"),
+    [
+        (1, "fetching since"),
+        (10, "(a worker may have stopped; the feed is freed at"),
+        (40, "by a worker that seems to have stopped; the next fetch takes the feed over"),
+    ],
+)
+def test_the_listing_says_what_holds_a_claimed_feed(admin_client, feed, minutes_ago, shown):
+    claimed(feed, minutes_ago)
+    html = admin_client.get(FEEDS_URL).content.decode()
+    assert shown in html
+    assert "not fetched yet" not in html
+
+
+def test_fetch_now_queues_nothing_while_a_claim_holds_the_feed(admin_client, feed):
+    url = f"{FEEDS_URL}fetch/{feed.pk}/"
+    for minutes_ago, said in [
+        (1, "Northwind is being fetched (since"),
+        (10, "Northwind has been claimed since"),
+    ]:
+        claimed(feed, minutes_ago)
+        asked = admin_client.get(url).content.decode()
+        assert said in asked and 'type="submit"' not in asked
+
+        html = admin_client.post(url, follow=True).content.decode()
+
+        assert "Nothing was queued." in html and said in html
+        assert "has been queued" not in html
+        assert MediaWireArticlePage.objects.count() == 0
+
+    # Once the claim has expired, the fetch takes it over.
+    claimed(feed, 40)
+    html = admin_client.post(url, follow=True).content.decode()
+    assert "has been queued" in html
+    assert MediaWireArticlePage.objects.count() == 2
+    feed.refresh_from_db()
+    assert feed.fetching_since is None and feed.state == "ok"

@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import re_path
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.menu import MenuItem
 from wagtail.models import Revision, WorkflowState
@@ -303,8 +304,33 @@ class FeedButtonHelper(ButtonHelper):
         return buttons
 
 
+def _when(value) -> str:
+    return date_filter(localtime(value), "DATETIME_FORMAT")
+
+
+def claim_message(feed: WireFeed) -> str:
+    """What holds the feed while a worker's claim lasts, or "" when nothing does."""
+    if feed.fetching_since is None:
+        return ""
+    since = _when(feed.fetching_since)
+    if feed.state == "fetching":
+        return _("fetching since %(since)s") % {"since": since}
+    if feed.claim_held():
+        return _(
+            "claimed since %(since)s (a worker may have stopped; the feed is freed at %(freed)s)"
+        ) % {"since": since, "freed": _when(feed.claim_freed_at)}
+    return _(
+        "claimed since %(since)s by a worker that seems to have stopped; the next fetch "
+        "takes the feed over"
+    ) % {"since": since}
+
+
 class FetchFeedView(InstanceSpecificView):
-    """Asks, then enqueues a fetch of the feed on the site's task backend."""
+    """Asks, then enqueues a fetch of the feed on the site's task backend.
+
+    While a worker's claim holds the feed, a queued fetch would only be skipped: the
+    view says what holds it instead of saying it was queued.
+    """
 
     page_title = _("Fetch now")
 
@@ -320,9 +346,30 @@ class FetchFeedView(InstanceSpecificView):
     def get_template_names(self):
         return ["wagtail_mediawire/admin/fetch_feed.html"]
 
+    def held_message(self) -> str:
+        """Why a fetch now would be skipped, or "" when it would run."""
+        feed = self.instance
+        if not feed.claim_held():
+            return ""
+        if feed.state == "fetching":
+            return _(
+                "%(feed)s is being fetched (since %(since)s): its state updates when that "
+                "fetch is done."
+            ) % {"feed": feed, "since": _when(feed.fetching_since)}
+        return _(
+            "%(feed)s has been claimed since %(since)s by a worker that may have stopped. "
+            "The claim is freed at %(freed)s: fetch it again then."
+        ) % {"feed": feed, "since": _when(feed.fetching_since), "freed": _when(feed.claim_freed_at)}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(held=self.held_message(), **kwargs)
+
     def post(self, request, *args, **kwargs):
         from .tasks import enqueue_fetch
 
+        if held := self.held_message():
+            messages.warning(request, _("Nothing was queued. %(why)s") % {"why": held})
+            return redirect(self.index_url)
         enqueue_fetch(self.instance.pk)
         messages.success(
             request,
@@ -354,9 +401,14 @@ class WireFeedAdmin(ModelAdmin):
 
     @admin_display(description=_("state"))
     def state(self, obj) -> str:
+        if obj.state in ("fetching", "stalled"):
+            classname = "primary" if obj.state == "fetching" else "label"
+            return format_html(
+                '<span class="w-status w-status--{}">{}</span>', classname, claim_message(obj)
+            )
         label = STATE_LABELS[obj.state]
         if obj.state == "failing":
-            since = date_filter(obj.failing_since, "DATETIME_FORMAT") if obj.failing_since else ""
+            since = _when(obj.failing_since) if obj.failing_since else ""
             return format_html(
                 '<span class="w-status w-status--label">{}</span><br>{}',
                 _("failing since %(when)s") % {"when": since},

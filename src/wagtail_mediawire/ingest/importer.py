@@ -7,7 +7,6 @@ what stop an item from being imported twice when two fetches run at once.
 
 import logging
 from dataclasses import asdict, dataclass, field
-from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -20,6 +19,7 @@ from wagtail.log_actions import log
 from wagtail.rich_text import RichText
 
 from ..models import MediaWireArticlePage, WireFeed, WireItem
+from ..models.feeds import CLAIM_TIMEOUT
 from ..settings import get_setting
 from ..validators import validate_http_url
 from .download import DownloadError, download
@@ -45,8 +45,6 @@ FEED_TYPES = {
     "text/plain",
     "",
 }
-# A worker that died while fetching frees its feed after this long.
-CLAIM_TIMEOUT = timedelta(minutes=30)
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Agency feeds (``WireFeed``) and the provenance of each item imported from one
 (``WireItem``)."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import models
 from django.db.models import Q
@@ -12,6 +12,12 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from ..fields import HttpURLField
 from .disclaimer import Disclaimer
 from .pages import MediaWireArticlePage, MediaWireIndexPage
+
+# A worker that died while fetching frees its feed after this long.
+CLAIM_TIMEOUT = timedelta(minutes=30)
+# A fetch takes seconds (each download is bounded by FEED_TIMEOUT); a claim this old
+# more likely belongs to a worker that stopped than to one still at work.
+CLAIM_STALE_AFTER = timedelta(minutes=5)
 
 
 class WireFeed(models.Model):
@@ -90,7 +96,22 @@ class WireFeed(models.Model):
         return self.last_fetched_at + timedelta(minutes=self.fetch_interval) <= now
 
     @property
+    def claim_freed_at(self) -> datetime | None:
+        """When a worker's claim on the feed expires, if one holds it."""
+        return self.fetching_since + CLAIM_TIMEOUT if self.fetching_since else None
+
+    def claim_held(self, now=None) -> bool:
+        """A worker's claim holds the feed: another fetch would skip it."""
+        now = now or timezone.now()
+        return self.fetching_since is not None and self.claim_freed_at > now
+
+    @property
     def state(self) -> str:
+        if self.fetching_since is not None:
+            # What is happening now comes before how the last fetch went.
+            if self.fetching_since > timezone.now() - CLAIM_STALE_AFTER:
+                return "fetching"
+            return "stalled"
         if not self.is_active:
             return "inactive"
         if self.last_error:
