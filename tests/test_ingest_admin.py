@@ -291,6 +291,48 @@ def test_command_imports_a_feed_file_through_the_same_code(feed, httpserver):
         run("--feed", str(feed.pk), "--file", str(path.with_name("missing.xml")))
 
 
+# Why an image was not imported
+
+
+@pytest.fixture
+def broken_image(feed, httpserver, settings):
+    """The feed's first item encloses an image the server answers 404 for."""
+    settings.WAGTAIL_MEDIAWIRE = {**settings.WAGTAIL_MEDIAWIRE, "FEED_IMPORT_IMAGES": True}
+    rss = RSS.replace(
+        b"https://northwind.example/img/ferry.jpg", httpserver.url_for("/img/gone.png").encode()
+    )
+    httpserver.clear()
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        rss, content_type="application/rss+xml"
+    )
+    httpserver.expect_request("/img/gone.png").respond_with_data("", status=404)
+    return feed
+
+
+def test_command_prints_each_note_indented_under_its_feed(broken_image):
+    lines = run().splitlines()
+
+    assert lines[0] == (
+        f"Northwind (#{broken_image.pk}): 2 new, 0 updated, 0 unchanged, 0 skipped, "
+        "1 image not imported"
+    )
+    assert len(lines) == 2
+    assert lines[1].startswith("    image not imported: ") and "404" in lines[1]
+
+
+def test_the_feeds_listing_shows_the_last_fetchs_notes(admin_client, broken_image):
+    run()
+    broken_image.refresh_from_db()
+    assert broken_image.last_notes.startswith("image not imported: ")
+
+    html = admin_client.get(FEEDS_URL).content.decode()
+
+    assert "<li>image not imported: " in html
+    # The next fetch with nothing to note clears them.
+    run()
+    assert "image not imported" not in admin_client.get(FEEDS_URL).content.decode()
+
+
 # A worker's claim on the feed
 
 

@@ -16,9 +16,10 @@ from django.template.defaultfilters import date as date_filter
 from django.template.loader import render_to_string
 from django.urls import re_path
 from django.utils.decorators import method_decorator
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from wagtail.admin.menu import MenuItem
 from wagtail.models import Revision, WorkflowState
 from wagtail.permission_policies.pages import PagePermissionPolicy
@@ -385,6 +386,7 @@ STATE_LABELS = {
     "inactive": _("inactive"),
     "failing": _("failing"),
 }
+NOTES_SHOWN = 5
 
 
 class WireFeedAdmin(ModelAdmin):
@@ -420,11 +422,25 @@ class WireFeedAdmin(ModelAdmin):
     def last_counts(self, obj) -> str:
         if obj.last_success_at is None:
             return ""
-        return _("%(new)d new, %(updated)d updated, %(skipped)d skipped") % {
+        counts = _("%(new)d new, %(updated)d updated, %(skipped)d skipped") % {
             "new": obj.last_imported,
             "updated": obj.last_updated,
             "skipped": obj.last_skipped,
         }
+        return format_html("{}{}", counts, self._notes(obj))
+
+    def _notes(self, obj) -> str:
+        """The last fetch's notes (why an image or an item was not imported…), the
+        first few: the count of the others is enough in a listing."""
+        notes = obj.last_notes.splitlines()
+        if not notes:
+            return ""
+        shown = format_html_join("", "<li>{}</li>", ((note[:300],) for note in notes[:NOTES_SHOWN]))
+        more = len(notes) - NOTES_SHOWN
+        if more > 0:
+            others = ngettext("and %(count)d more", "and %(count)d more", more) % {"count": more}
+            shown += format_html("<li>{}</li>", others)
+        return format_html('<ul class="mediawire-feed-notes">{}</ul>', shown)
 
     def fetch_view(self, request, instance_pk):
         return FetchFeedView.as_view(model_admin=self, instance_pk=instance_pk)(request)

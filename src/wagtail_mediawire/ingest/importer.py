@@ -348,9 +348,10 @@ def _record(feed: WireFeed, result: FetchResult) -> None:
         feed.last_error, feed.failing_since = "", None
         feed.last_imported, feed.last_updated = result.imported, result.updated
         feed.last_skipped = result.skipped
+        feed.last_notes = "\n".join(" ".join(note.split()) for note in result.notes)
         fields += [
             "last_success_at", "last_error", "failing_since", "etag", "last_modified",
-            "last_imported", "last_updated", "last_skipped",
+            "last_imported", "last_updated", "last_skipped", "last_notes",
         ]  # fmt: skip
     WireFeed.objects.filter(pk=feed.pk).update(**{name: getattr(feed, name) for name in fields})
 

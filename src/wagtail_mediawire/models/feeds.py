@@ -68,6 +68,8 @@ class WireFeed(models.Model):
     last_skipped = models.PositiveIntegerField(_("skipped"), default=0)
     # A claim on the feed while one worker fetches it; a crashed worker's claim expires.
     fetching_since = models.DateTimeField(null=True, blank=True, editable=False)
+    # What the last fetch with content noted, one line each (an image not imported…).
+    last_notes = models.TextField(_("last notes"), blank=True)
 
     panels = [
         FieldPanel("name"),
