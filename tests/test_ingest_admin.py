@@ -291,6 +291,25 @@ def test_command_imports_a_feed_file_through_the_same_code(feed, httpserver):
         run("--feed", str(feed.pk), "--file", str(path.with_name("missing.xml")))
 
 
+# What XML cannot carry, pasted into the feed form
+
+
+def test_the_feed_form_strips_what_xml_forbids(admin_client, section):
+    response = admin_client.post(
+        f"{FEEDS_URL}create/",
+        {
+            "name": "North\x0bwind\x00", "url": "https://northwind.example/feed.xml",
+            "section": section.pk, "source_name": "\x01Northwind Press Agency",
+            "is_active": "on", "publish_mode": "draft", "fetch_interval": "15",
+        },
+    )  # fmt: skip
+
+    assert response.status_code == 302
+    feed = WireFeed.objects.get()
+    # Word's line break (U+000B) reads as a space; NUL and U+0001 are dropped.
+    assert (feed.name, feed.source_name) == ("North wind", "Northwind Press Agency")
+
+
 # Why an image was not imported
 
 

@@ -21,6 +21,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import ObjectList
 from wagtail.models import Revision, WorkflowState
 from wagtail.permission_policies.pages import PagePermissionPolicy
 from wagtail.search.backends import get_search_backend
@@ -33,6 +34,7 @@ from wagtail_modeladmin.helpers import (
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup
 from wagtail_modeladmin.views import IndexView, InstanceSpecificView
 
+from .ingest.forms import WireFeedForm
 from .models import Disclaimer, MediaWireArticlePage, MediaWireIndexPage, WireFeed
 from .models.base_page import BasePage
 from .validators import positive_id
@@ -397,6 +399,7 @@ class WireFeedAdmin(ModelAdmin):
     list_filter = ("is_active",)
     search_fields = ("name", "source_name", "url")
     button_helper_class = FeedButtonHelper
+    edit_handler = ObjectList(WireFeed.panels, base_form_class=WireFeedForm)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("section")
