@@ -9,7 +9,9 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.management import CommandError, call_command
 from django.utils import timezone
+from wagtail.models import GroupPagePermission
 
+from tests.utils import page_permission
 from wagtail_mediawire.models import MediaWireArticlePage, WireFeed
 
 RSS = (Path(__file__).parent / "feeds" / "rss2.xml").read_bytes()
@@ -92,6 +94,12 @@ def test_feeds_need_the_model_permissions(client, django_user_model, feed):
     )
     user.groups.add(group)
     assert client.get(FEEDS_URL).status_code == 200
+    # The feed permissions alone do not reach a section: adding pages there does.
+    assert client.post(f"{FEEDS_URL}fetch/{feed.pk}/").status_code in (302, 403)
+    assert MediaWireArticlePage.objects.count() == 0
+    GroupPagePermission.objects.create(
+        group=group, page=feed.section, permission=page_permission("add")
+    )
     client.post(f"{FEEDS_URL}fetch/{feed.pk}/")
     assert MediaWireArticlePage.objects.count() == 2
 

@@ -29,12 +29,14 @@ from wagtail_modeladmin.helpers import (
     ButtonHelper,
     PageButtonHelper,
     PagePermissionHelper,
+    PermissionHelper,
     WagtailBackendSearchHandler,
 )
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup
-from wagtail_modeladmin.views import IndexView, InstanceSpecificView
+from wagtail_modeladmin.views import HistoryView, IndexView, InstanceSpecificView
 
 from .ingest.forms import WireFeedForm
+from .ingest.permissions import feeds_for, may_add_in, sections_user_may_add_to
 from .models import Disclaimer, MediaWireArticlePage, MediaWireIndexPage, WireFeed
 from .models.base_page import BasePage
 from .validators import positive_id
@@ -288,6 +290,24 @@ class ArticleAdmin(ModelAdmin):
         return render_to_string("wagtailadmin/shared/page_status_tag.html", {"page": obj})
 
 
+class FeedPermissionHelper(PermissionHelper):
+    """The wire feed model permissions, and for one feed, permission to add pages in
+    its section: feed permissions alone never reach a section the user may not add to
+    (``ingest/permissions.py``)."""
+
+    def user_can_create(self, user) -> bool:
+        return super().user_can_create(user) and sections_user_may_add_to(user).exists()
+
+    def user_can_edit_obj(self, user, obj) -> bool:
+        return super().user_can_edit_obj(user, obj) and may_add_in(user, obj.section)
+
+    def user_can_delete_obj(self, user, obj) -> bool:
+        return super().user_can_delete_obj(user, obj) and may_add_in(user, obj.section)
+
+    def user_can_inspect_obj(self, user, obj) -> bool:
+        return super().user_can_inspect_obj(user, obj) and may_add_in(user, obj.section)
+
+
 class FeedButtonHelper(ButtonHelper):
     """Adds "Fetch now" for users who may change the feed."""
 
@@ -305,6 +325,16 @@ class FeedButtonHelper(ButtonHelper):
                 }
             )
         return buttons
+
+
+class FeedHistoryView(HistoryView):
+    """A feed's history, for whoever may change the feed.
+
+    modeladmin's own history view checks no permission at all.
+    """
+
+    def check_action_permitted(self, user) -> bool:
+        return self.permission_helper.user_can_edit_obj(user, self.instance)
 
 
 def _when(value) -> str:
@@ -398,11 +428,14 @@ class WireFeedAdmin(ModelAdmin):
     list_display = ("name", "section", "state", "last_fetched_at", "last_counts")
     list_filter = ("is_active",)
     search_fields = ("name", "source_name", "url")
+    permission_helper_class = FeedPermissionHelper
     button_helper_class = FeedButtonHelper
+    history_view_class = FeedHistoryView
     edit_handler = ObjectList(WireFeed.panels, base_form_class=WireFeedForm)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("section")
+        # Only the feeds of the user's sections: the rows, the search and the counts.
+        return feeds_for(request.user, super().get_queryset(request)).select_related("section")
 
     @admin_display(description=_("state"))
     def state(self, obj) -> str:

@@ -25,6 +25,7 @@ from ..validators import validate_http_url
 from .download import DownloadError, download
 from .images import ImageError, create_image, download_image
 from .parse import FeedError, FeedItem, parse_feed
+from .permissions import publishing_withheld
 
 logger = logging.getLogger("wagtail_mediawire")
 
@@ -287,6 +288,11 @@ def fetch(feed_id: int, *, dry_run: bool = False, content: bytes | None = None) 
         result.busy = True
         return result
     try:
+        if withheld := publishing_withheld(feed):
+            # For this fetch only (_record never writes publish_mode): its owner may no
+            # longer publish there, so its new items wait for someone who may.
+            feed.publish_mode = WireFeed.PublishMode.DRAFT
+            result.notes.append(withheld)
         if content is None:
             _fetch(feed, result)
         else:

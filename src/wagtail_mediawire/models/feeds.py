@@ -3,6 +3,7 @@
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -18,6 +19,18 @@ CLAIM_TIMEOUT = timedelta(minutes=30)
 # A fetch takes seconds (each download is bounded by FEED_TIMEOUT); a claim this old
 # more likely belongs to a worker that stopped than to one still at work.
 CLAIM_STALE_AFTER = timedelta(minutes=5)
+
+
+def owner_removed(collector, field, sub_objs, using) -> None:
+    """``on_delete`` of ``WireFeed.owner``: the owner's account is deleted, so nobody
+    answers any more for publishing at once, and the feed goes on importing drafts.
+
+    Without this, the feed would look like one made in code (no owner), which
+    publishes at once unchecked.
+    """
+    models.SET_NULL(collector, field, sub_objs, using)
+    publish_mode = field.model._meta.get_field("publish_mode")
+    collector.add_field_update(publish_mode, WireFeed.PublishMode.DRAFT, sub_objs)
 
 
 class WireFeed(models.Model):
@@ -70,6 +83,19 @@ class WireFeed(models.Model):
     fetching_since = models.DateTimeField(null=True, blank=True, editable=False)
     # What the last fetch with content noted, one line each (an image not imported…).
     last_notes = models.TextField(_("last notes"), blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=owner_removed,
+        related_name="+",
+        help_text=_(
+            "Who last saved the feed in the admin: new items are published at once only "
+            "while they may publish in the section."
+        ),
+    )
 
     panels = [
         FieldPanel("name"),
