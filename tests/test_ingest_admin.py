@@ -9,7 +9,9 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.management import CommandError, call_command
 from django.utils import timezone
+from wagtail.models import GroupPagePermission
 
+from tests.utils import page_permission
 from wagtail_mediawire.models import MediaWireArticlePage, WireFeed
 
 RSS = (Path(__file__).parent / "feeds" / "rss2.xml").read_bytes()
@@ -92,6 +94,12 @@ def test_feeds_need_the_model_permissions(client, django_user_model, feed):
     )
     user.groups.add(group)
     assert client.get(FEEDS_URL).status_code == 200
+    # The feed permissions alone do not reach a section: adding pages there does.
+    assert client.post(f"{FEEDS_URL}fetch/{feed.pk}/").status_code in (302, 403)
+    assert MediaWireArticlePage.objects.count() == 0
+    GroupPagePermission.objects.create(
+        group=group, page=feed.section, permission=page_permission("add")
+    )
     client.post(f"{FEEDS_URL}fetch/{feed.pk}/")
     assert MediaWireArticlePage.objects.count() == 2
 
@@ -289,3 +297,123 @@ def test_command_imports_a_feed_file_through_the_same_code(feed, httpserver):
         run("--file", str(path))
     with pytest.raises(CommandError, match="Cannot read"):
         run("--feed", str(feed.pk), "--file", str(path.with_name("missing.xml")))
+
+
+# What XML cannot carry, pasted into the feed form
+
+
+def test_the_feed_form_strips_what_xml_forbids(admin_client, section):
+    response = admin_client.post(
+        f"{FEEDS_URL}create/",
+        {
+            "name": "North\x0bwind\x00", "url": "https://northwind.example/feed.xml",
+            "section": section.pk, "source_name": "\x01Northwind Press Agency",
+            "is_active": "on", "publish_mode": "draft", "fetch_interval": "15",
+        },
+    )  # fmt: skip
+
+    assert response.status_code == 302
+    feed = WireFeed.objects.get()
+    # Word's line break (U+000B) reads as a space; NUL and U+0001 are dropped.
+    assert (feed.name, feed.source_name) == ("North wind", "Northwind Press Agency")
+
+
+# Why an image was not imported
+
+
+@pytest.fixture
+def broken_image(feed, httpserver, settings):
+    """The feed's first item encloses an image the server answers 404 for."""
+    settings.WAGTAIL_MEDIAWIRE = {**settings.WAGTAIL_MEDIAWIRE, "FEED_IMPORT_IMAGES": True}
+    rss = RSS.replace(
+        b"https://northwind.example/img/ferry.jpg", httpserver.url_for("/img/gone.png").encode()
+    )
+    httpserver.clear()
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        rss, content_type="application/rss+xml"
+    )
+    httpserver.expect_request("/img/gone.png").respond_with_data("", status=404)
+    return feed
+
+
+def test_command_prints_each_note_indented_under_its_feed(broken_image):
+    lines = run().splitlines()
+
+    assert lines[0] == (
+        f"Northwind (#{broken_image.pk}): 2 new, 0 updated, 0 unchanged, 0 skipped, "
+        "1 image not imported"
+    )
+    assert len(lines) == 2
+    assert lines[1].startswith("    image not imported: ") and "404" in lines[1]
+
+
+def test_the_feeds_listing_shows_the_last_fetchs_notes(admin_client, broken_image):
+    run()
+    broken_image.refresh_from_db()
+    assert broken_image.last_notes.startswith("image not imported: ")
+
+    html = admin_client.get(FEEDS_URL).content.decode()
+
+    assert "<li>image not imported: " in html
+    # The next fetch with nothing to note clears them.
+    run()
+    assert "image not imported" not in admin_client.get(FEEDS_URL).content.decode()
+
+
+# A worker's claim on the feed
+
+
+def claimed(feed, minutes_ago: float) -> WireFeed:
+    WireFeed.objects.filter(pk=feed.pk).update(
+        fetching_since=timezone.now() - timedelta(minutes=minutes_ago)
+    )
+    feed.refresh_from_db()
+    return feed
+
+
+def test_the_state_of_a_claimed_feed(feed):
+    assert claimed(feed, 1).state == "fetching"
+    assert claimed(feed, 10).state == "stalled"
+    assert claimed(feed, 10).claim_held()
+    assert claimed(feed, 40).state == "stalled"
+    assert not claimed(feed, 40).claim_held()
+
+
+@pytest.mark.parametrize(
+    ("minutes_ago", "shown"),
+    [
+        (1, "fetching since"),
+        (10, "(a worker may have stopped; the feed is freed at"),
+        (40, "by a worker that seems to have stopped; the next fetch takes the feed over"),
+    ],
+)
+def test_the_listing_says_what_holds_a_claimed_feed(admin_client, feed, minutes_ago, shown):
+    claimed(feed, minutes_ago)
+    html = admin_client.get(FEEDS_URL).content.decode()
+    assert shown in html
+    assert "not fetched yet" not in html
+
+
+def test_fetch_now_queues_nothing_while_a_claim_holds_the_feed(admin_client, feed):
+    url = f"{FEEDS_URL}fetch/{feed.pk}/"
+    for minutes_ago, said in [
+        (1, "Northwind is being fetched (since"),
+        (10, "Northwind has been claimed since"),
+    ]:
+        claimed(feed, minutes_ago)
+        asked = admin_client.get(url).content.decode()
+        assert said in asked and 'type="submit"' not in asked
+
+        html = admin_client.post(url, follow=True).content.decode()
+
+        assert "Nothing was queued." in html and said in html
+        assert "has been queued" not in html
+        assert MediaWireArticlePage.objects.count() == 0
+
+    # Once the claim has expired, the fetch takes it over.
+    claimed(feed, 40)
+    html = admin_client.post(url, follow=True).content.decode()
+    assert "has been queued" in html
+    assert MediaWireArticlePage.objects.count() == 2
+    feed.refresh_from_db()
+    assert feed.fetching_since is None and feed.state == "ok"

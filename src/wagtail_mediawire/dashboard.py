@@ -7,7 +7,8 @@ from django.urls import reverse
 from wagtail.admin.ui.components import Component
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
-from .models import MediaWireArticlePage, WireFeed
+from .ingest.permissions import feeds_for
+from .models import MediaWireArticlePage
 
 SHOWN = 10
 
@@ -37,7 +38,7 @@ class WireDeskPanel(Component):
         failing = []
         if user.has_perm("wagtail_mediawire.change_wirefeed"):
             failing = list(
-                WireFeed.objects.filter(is_active=True).exclude(last_error="").order_by("name")
+                feeds_for(user).filter(is_active=True).exclude(last_error="").order_by("name")
             )
         return {
             "drafts": [

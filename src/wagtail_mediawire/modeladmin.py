@@ -16,9 +16,12 @@ from django.template.defaultfilters import date as date_filter
 from django.template.loader import render_to_string
 from django.urls import re_path
 from django.utils.decorators import method_decorator
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import ObjectList
 from wagtail.models import Revision, WorkflowState
 from wagtail.permission_policies.pages import PagePermissionPolicy
 from wagtail.search.backends import get_search_backend
@@ -26,11 +29,14 @@ from wagtail_modeladmin.helpers import (
     ButtonHelper,
     PageButtonHelper,
     PagePermissionHelper,
+    PermissionHelper,
     WagtailBackendSearchHandler,
 )
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup
-from wagtail_modeladmin.views import IndexView, InstanceSpecificView
+from wagtail_modeladmin.views import HistoryView, IndexView, InstanceSpecificView
 
+from .ingest.forms import WireFeedForm
+from .ingest.permissions import feeds_for, may_add_in, sections_user_may_add_to
 from .models import Disclaimer, MediaWireArticlePage, MediaWireIndexPage, WireFeed
 from .models.base_page import BasePage
 from .text import search_text
@@ -286,6 +292,24 @@ class ArticleAdmin(ModelAdmin):
         return render_to_string("wagtailadmin/shared/page_status_tag.html", {"page": obj})
 
 
+class FeedPermissionHelper(PermissionHelper):
+    """The wire feed model permissions, and for one feed, permission to add pages in
+    its section: feed permissions alone never reach a section the user may not add to
+    (``ingest/permissions.py``)."""
+
+    def user_can_create(self, user) -> bool:
+        return super().user_can_create(user) and sections_user_may_add_to(user).exists()
+
+    def user_can_edit_obj(self, user, obj) -> bool:
+        return super().user_can_edit_obj(user, obj) and may_add_in(user, obj.section)
+
+    def user_can_delete_obj(self, user, obj) -> bool:
+        return super().user_can_delete_obj(user, obj) and may_add_in(user, obj.section)
+
+    def user_can_inspect_obj(self, user, obj) -> bool:
+        return super().user_can_inspect_obj(user, obj) and may_add_in(user, obj.section)
+
+
 class FeedButtonHelper(ButtonHelper):
     """Adds "Fetch now" for users who may change the feed."""
 
@@ -305,8 +329,43 @@ class FeedButtonHelper(ButtonHelper):
         return buttons
 
 
+class FeedHistoryView(HistoryView):
+    """A feed's history, for whoever may change the feed.
+
+    modeladmin's own history view checks no permission at all.
+    """
+
+    def check_action_permitted(self, user) -> bool:
+        return self.permission_helper.user_can_edit_obj(user, self.instance)
+
+
+def _when(value) -> str:
+    return date_filter(localtime(value), "DATETIME_FORMAT")
+
+
+def claim_message(feed: WireFeed) -> str:
+    """What holds the feed while a worker's claim lasts, or "" when nothing does."""
+    if feed.fetching_since is None:
+        return ""
+    since = _when(feed.fetching_since)
+    if feed.state == "fetching":
+        return _("fetching since %(since)s") % {"since": since}
+    if feed.claim_held():
+        return _(
+            "claimed since %(since)s (a worker may have stopped; the feed is freed at %(freed)s)"
+        ) % {"since": since, "freed": _when(feed.claim_freed_at)}
+    return _(
+        "claimed since %(since)s by a worker that seems to have stopped; the next fetch "
+        "takes the feed over"
+    ) % {"since": since}
+
+
 class FetchFeedView(InstanceSpecificView):
-    """Asks, then enqueues a fetch of the feed on the site's task backend."""
+    """Asks, then enqueues a fetch of the feed on the site's task backend.
+
+    While a worker's claim holds the feed, a queued fetch would only be skipped: the
+    view says what holds it instead of saying it was queued.
+    """
 
     page_title = _("Fetch now")
 
@@ -322,9 +381,30 @@ class FetchFeedView(InstanceSpecificView):
     def get_template_names(self):
         return ["wagtail_mediawire/admin/fetch_feed.html"]
 
+    def held_message(self) -> str:
+        """Why a fetch now would be skipped, or "" when it would run."""
+        feed = self.instance
+        if not feed.claim_held():
+            return ""
+        if feed.state == "fetching":
+            return _(
+                "%(feed)s is being fetched (since %(since)s): its state updates when that "
+                "fetch is done."
+            ) % {"feed": feed, "since": _when(feed.fetching_since)}
+        return _(
+            "%(feed)s has been claimed since %(since)s by a worker that may have stopped. "
+            "The claim is freed at %(freed)s: fetch it again then."
+        ) % {"feed": feed, "since": _when(feed.fetching_since), "freed": _when(feed.claim_freed_at)}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(held=self.held_message(), **kwargs)
+
     def post(self, request, *args, **kwargs):
         from .tasks import enqueue_fetch
 
+        if held := self.held_message():
+            messages.warning(request, _("Nothing was queued. %(why)s") % {"why": held})
+            return redirect(self.index_url)
         enqueue_fetch(self.instance.pk)
         messages.success(
             request,
@@ -340,6 +420,7 @@ STATE_LABELS = {
     "inactive": _("inactive"),
     "failing": _("failing"),
 }
+NOTES_SHOWN = 5
 
 
 class WireFeedAdmin(ModelAdmin):
@@ -349,16 +430,25 @@ class WireFeedAdmin(ModelAdmin):
     list_display = ("name", "section", "state", "last_fetched_at", "last_counts")
     list_filter = ("is_active",)
     search_fields = ("name", "source_name", "url")
+    permission_helper_class = FeedPermissionHelper
     button_helper_class = FeedButtonHelper
+    history_view_class = FeedHistoryView
+    edit_handler = ObjectList(WireFeed.panels, base_form_class=WireFeedForm)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("section")
+        # Only the feeds of the user's sections: the rows, the search and the counts.
+        return feeds_for(request.user, super().get_queryset(request)).select_related("section")
 
     @admin_display(description=_("state"))
     def state(self, obj) -> str:
+        if obj.state in ("fetching", "stalled"):
+            classname = "primary" if obj.state == "fetching" else "label"
+            return format_html(
+                '<span class="w-status w-status--{}">{}</span>', classname, claim_message(obj)
+            )
         label = STATE_LABELS[obj.state]
         if obj.state == "failing":
-            since = date_filter(obj.failing_since, "DATETIME_FORMAT") if obj.failing_since else ""
+            since = _when(obj.failing_since) if obj.failing_since else ""
             return format_html(
                 '<span class="w-status w-status--label">{}</span><br>{}',
                 _("failing since %(when)s") % {"when": since},
@@ -370,11 +460,25 @@ class WireFeedAdmin(ModelAdmin):
     def last_counts(self, obj) -> str:
         if obj.last_success_at is None:
             return ""
-        return _("%(new)d new, %(updated)d updated, %(skipped)d skipped") % {
+        counts = _("%(new)d new, %(updated)d updated, %(skipped)d skipped") % {
             "new": obj.last_imported,
             "updated": obj.last_updated,
             "skipped": obj.last_skipped,
         }
+        return format_html("{}{}", counts, self._notes(obj))
+
+    def _notes(self, obj) -> str:
+        """The last fetch's notes (why an image or an item was not imported…), the
+        first few: the count of the others is enough in a listing."""
+        notes = obj.last_notes.splitlines()
+        if not notes:
+            return ""
+        shown = format_html_join("", "<li>{}</li>", ((note[:300],) for note in notes[:NOTES_SHOWN]))
+        more = len(notes) - NOTES_SHOWN
+        if more > 0:
+            others = ngettext("and %(count)d more", "and %(count)d more", more) % {"count": more}
+            shown += format_html("<li>{}</li>", others)
+        return format_html('<ul class="mediawire-feed-notes">{}</ul>', shown)
 
     def fetch_view(self, request, instance_pk):
         return FetchFeedView.as_view(model_admin=self, instance_pk=instance_pk)(request)

@@ -7,7 +7,6 @@ what stop an item from being imported twice when two fetches run at once.
 
 import logging
 from dataclasses import asdict, dataclass, field
-from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -20,11 +19,13 @@ from wagtail.log_actions import log
 from wagtail.rich_text import RichText
 
 from ..models import MediaWireArticlePage, WireFeed, WireItem
+from ..models.feeds import CLAIM_TIMEOUT
 from ..settings import get_setting
 from ..validators import validate_http_url
 from .download import DownloadError, download
 from .images import ImageError, create_image, download_image
 from .parse import FeedError, FeedItem, parse_feed
+from .permissions import publishing_withheld
 
 logger = logging.getLogger("wagtail_mediawire")
 
@@ -45,8 +46,6 @@ FEED_TYPES = {
     "text/plain",
     "",
 }
-# A worker that died while fetching frees its feed after this long.
-CLAIM_TIMEOUT = timedelta(minutes=30)
 
 
 @dataclass
@@ -289,6 +288,11 @@ def fetch(feed_id: int, *, dry_run: bool = False, content: bytes | None = None) 
         result.busy = True
         return result
     try:
+        if withheld := publishing_withheld(feed):
+            # For this fetch only (_record never writes publish_mode): its owner may no
+            # longer publish there, so its new items wait for someone who may.
+            feed.publish_mode = WireFeed.PublishMode.DRAFT
+            result.notes.append(withheld)
         if content is None:
             _fetch(feed, result)
         else:
@@ -350,9 +354,10 @@ def _record(feed: WireFeed, result: FetchResult) -> None:
         feed.last_error, feed.failing_since = "", None
         feed.last_imported, feed.last_updated = result.imported, result.updated
         feed.last_skipped = result.skipped
+        feed.last_notes = "\n".join(" ".join(note.split()) for note in result.notes)
         fields += [
             "last_success_at", "last_error", "failing_since", "etag", "last_modified",
-            "last_imported", "last_updated", "last_skipped",
+            "last_imported", "last_updated", "last_skipped", "last_notes",
         ]  # fmt: skip
     WireFeed.objects.filter(pk=feed.pk).update(**{name: getattr(feed, name) for name in fields})
 

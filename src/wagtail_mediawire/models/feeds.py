@@ -1,8 +1,9 @@
 """Agency feeds (``WireFeed``) and the provenance of each item imported from one
 (``WireItem``)."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -12,6 +13,24 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from ..fields import HttpURLField
 from .disclaimer import Disclaimer
 from .pages import MediaWireArticlePage, MediaWireIndexPage
+
+# A worker that died while fetching frees its feed after this long.
+CLAIM_TIMEOUT = timedelta(minutes=30)
+# A fetch takes seconds (each download is bounded by FEED_TIMEOUT); a claim this old
+# more likely belongs to a worker that stopped than to one still at work.
+CLAIM_STALE_AFTER = timedelta(minutes=5)
+
+
+def owner_removed(collector, field, sub_objs, using) -> None:
+    """``on_delete`` of ``WireFeed.owner``: the owner's account is deleted, so nobody
+    answers any more for publishing at once, and the feed goes on importing drafts.
+
+    Without this, the feed would look like one made in code (no owner), which
+    publishes at once unchecked.
+    """
+    models.SET_NULL(collector, field, sub_objs, using)
+    publish_mode = field.model._meta.get_field("publish_mode")
+    collector.add_field_update(publish_mode, WireFeed.PublishMode.DRAFT, sub_objs)
 
 
 class WireFeed(models.Model):
@@ -62,6 +81,21 @@ class WireFeed(models.Model):
     last_skipped = models.PositiveIntegerField(_("skipped"), default=0)
     # A claim on the feed while one worker fetches it; a crashed worker's claim expires.
     fetching_since = models.DateTimeField(null=True, blank=True, editable=False)
+    # What the last fetch with content noted, one line each (an image not imported…).
+    last_notes = models.TextField(_("last notes"), blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=owner_removed,
+        related_name="+",
+        help_text=_(
+            "Who last saved the feed in the admin: new items are published at once only "
+            "while they may publish in the section."
+        ),
+    )
 
     panels = [
         FieldPanel("name"),
@@ -90,7 +124,22 @@ class WireFeed(models.Model):
         return self.last_fetched_at + timedelta(minutes=self.fetch_interval) <= now
 
     @property
+    def claim_freed_at(self) -> datetime | None:
+        """When a worker's claim on the feed expires, if one holds it."""
+        return self.fetching_since + CLAIM_TIMEOUT if self.fetching_since else None
+
+    def claim_held(self, now=None) -> bool:
+        """A worker's claim holds the feed: another fetch would skip it."""
+        now = now or timezone.now()
+        return self.fetching_since is not None and self.claim_freed_at > now
+
+    @property
     def state(self) -> str:
+        if self.fetching_since is not None:
+            # What is happening now comes before how the last fetch went.
+            if self.fetching_since > timezone.now() - CLAIM_STALE_AFTER:
+                return "fetching"
+            return "stalled"
         if not self.is_active:
             return "inactive"
         if self.last_error:

@@ -1,9 +1,10 @@
 """``manage.py mediawire_fetch_feeds``: fetch agency feeds now, or enqueue their fetches.
 
 Cron runs ``mediawire_fetch_feeds --due --enqueue`` every minute on a site with task
-workers, or ``--due`` alone to fetch in the cron job itself. It exits 0 when every feed
-was handled, even if some recorded an error (the feed shows it in the admin); a usage
-error (an unknown feed) exits non-zero.
+workers, or ``--due`` alone to fetch in the cron job itself. Each feed's line is
+followed by its notes, indented (an image not imported and why…). It exits 0 when
+every feed was handled, even if some recorded an error (the feed shows it in the
+admin); a usage error (an unknown feed) exits non-zero.
 """
 
 import sys
@@ -71,14 +72,19 @@ class Command(BaseCommand):
         for number, feed_id in enumerate(ids, start=1):
             if progress:
                 self._progress(number - 1, len(ids), names[feed_id])
+            notes: list[str] = []
             if enqueue:
                 enqueue_fetch(feed_id)
                 line = "enqueued"
             else:
-                line = fetch(feed_id, dry_run=dry_run, content=content).summary()
+                result = fetch(feed_id, dry_run=dry_run, content=content)
+                line, notes = result.summary(), result.notes
             if progress:
                 self.stderr.write("\r\033[K", ending="")
             self.stdout.write(f"{names[feed_id]} (#{feed_id}): {line}")
+            # Why an image or an item was not imported, under its feed's line.
+            for note in notes:
+                self.stdout.write(f"    {note}")
         if progress:
             self._progress(len(ids), len(ids), "")
             self.stderr.write("")

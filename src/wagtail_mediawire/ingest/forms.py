@@ -1,0 +1,69 @@
+"""The feed's admin form: sections and publishing held to the user's page permissions
+(``permissions.py``), and text fields that every XML output can carry."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
+
+from ..text import xml_safe
+from .permissions import may_add_in, may_publish_in, sections_user_may_add_to
+
+SECTION_REFUSED = _(
+    "You may not add pages to this section, so a feed of yours cannot import into it."
+)
+PUBLISH_REFUSED = _(
+    "You may not publish in %(section)s: choose “Drafts for review”, or ask someone who "
+    "may publish there to set this feed up."
+)
+PUBLISH_HELP = _(
+    "Saving the feed makes you its owner. “Publish at once” needs permission to publish "
+    "in the section, and at each fetch new items are published only while you still have "
+    "it; otherwise they stay drafts for review."
+)
+
+
+class XmlSafeCharField(forms.CharField):
+    """Drops what XML 1.0 forbids (a pasted vertical tab, NUL…) before validation, so
+    that a name never breaks a feed or a sitemap, and NUL is stripped, not refused."""
+
+    def to_python(self, value):
+        return super().to_python(xml_safe(value) if isinstance(value, str) else value)
+
+
+class WireFeedForm(WagtailAdminModelForm):
+    class Meta:
+        field_classes = {"name": XmlSafeCharField, "source_name": XmlSafeCharField}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.for_user is not None and "section" in self.fields:
+            field = self.fields["section"]
+            # A plain list of what the user may choose, where the page chooser would
+            # browse the whole tree they may explore.
+            field.widget = forms.Select()
+            field.queryset = sections_user_may_add_to(self.for_user).order_by("title")
+            field.error_messages["invalid_choice"] = SECTION_REFUSED
+        if "publish_mode" in self.fields:
+            self.fields["publish_mode"].help_text = PUBLISH_HELP
+
+    def clean_section(self):
+        section = self.cleaned_data["section"]
+        if self.for_user is not None and not may_add_in(self.for_user, section):
+            raise forms.ValidationError(SECTION_REFUSED)
+        return section
+
+    def clean(self):
+        cleaned_data = super().clean()
+        section = cleaned_data.get("section")
+        publishes = cleaned_data.get("publish_mode") == self._meta.model.PublishMode.PUBLISH
+        if self.for_user is not None and section is not None and publishes:
+            if not may_publish_in(self.for_user, section):
+                self.add_error("publish_mode", PUBLISH_REFUSED % {"section": section.title})
+        return cleaned_data
+
+    def save(self, commit: bool = True):
+        if self.for_user is not None:
+            # Whoever saves the feed vouches for its section and publishing, which this
+            # form checked against their permissions: the importer checks them again.
+            self.instance.owner = self.for_user
+        return super().save(commit=commit)
