@@ -1,6 +1,7 @@
 """Agency feeds become draft articles: parsing, sanitising, de-duplication, updates and
 the feed's recorded state, against real HTTP servers on 127.0.0.1."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -518,3 +519,41 @@ def test_a_published_or_locked_import_is_flagged_never_overwritten(
     assert article.latest_revision_id == revision
     assert "would resume on Monday" in str(article.get_latest_revision_as_object().body.raw_data)
     assert WireItem.objects.get(article=article).updated_at_source
+
+
+# Text that XML cannot carry
+
+
+def test_control_characters_never_reach_the_articles(make_feed, httpserver):
+    # Escaped inside the item's HTML, U+0001 and a vertical tab (Word's line break)
+    # survive XML parsing and HTML unescaping; a source name may hold them and NUL. The
+    # second item has no title: it is made of its text.
+    feed = make_feed(source_name="Northwind\x0bPress Agency\x01\x00")
+    text = b"&lt;p&gt;Divers&amp;#1; checked&amp;#11;the piles.&lt;/p&gt;"
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>Northwind</title>'
+        b"<item><title>Quay&amp;#1; reopens after works</title>"
+        b"<link>https://northwind.example/reports/quay</link><guid>quay&amp;#1;-1</guid>"
+        b"<description>" + text + b"</description></item>"
+        b"<item><link>https://northwind.example/reports/piles</link>"
+        b"<description>" + text + b"</description></item></channel></rss>",
+        content_type=RSS,
+    )
+
+    assert fetch(feed.pk).imported == 2
+
+    stored = []
+    for article in articles():
+        stored += [article.title, article.source_name]
+        stored += [str(block.value) for block in article.body if block.block_type != "source"]
+        source = next(block.value for block in article.body if block.block_type == "source")
+        stored += [source["name"], source["original_headline"]]
+    for record in WireItem.objects.all():
+        stored += [record.title, record.text, record.guid]
+    assert [text for text in stored if FORBIDDEN_IN_XML.search(text)] == []
+    first, second = articles()
+    assert (first.title, second.title) == ("Quay reopens after works", "Divers checked the piles.")
+    assert first.source_name == "Northwind Press Agency"
+
+
+FORBIDDEN_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")

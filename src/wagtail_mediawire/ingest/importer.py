@@ -21,6 +21,7 @@ from wagtail.rich_text import RichText
 
 from ..models import MediaWireArticlePage, WireFeed, WireItem
 from ..settings import get_setting
+from ..text import xml_safe
 from ..validators import validate_http_url
 from .download import DownloadError, download
 from .images import ImageError, create_image, download_image
@@ -102,7 +103,8 @@ def article_body(feed: WireFeed, item: FeedItem, image=None) -> list:
         (
             "source",
             {
-                "name": feed.source_name,
+                # Typed by whoever added the feed, perhaps pasted from a document.
+                "name": xml_safe(feed.source_name),
                 "url": item.link,
                 "original_headline": item.title[:255],
                 "published_at": item.published_at,
@@ -120,7 +122,7 @@ def _create_article(
     section = feed.section
     image = None
     if upload is not None:
-        image = create_image(upload, title=item.title, credit=feed.source_name)
+        image = create_image(upload, title=item.title, credit=xml_safe(feed.source_name))
     article = MediaWireArticlePage(
         title=item.title[:255],
         slug=find_available_slug(section, slugify(item.title)[:60] or "report"),

@@ -24,6 +24,7 @@ from django.utils.translation import gettext
 from wagtail.admin.rich_text.converters.editor_html import EditorHTMLConverter
 
 from ..blocks import RICH_TEXT_FEATURES
+from ..text import xml_safe
 from ..validators import safe_http_url
 
 # What the paragraph block can hold (RICH_TEXT_FEATURES: bold, italic, link, lists).
@@ -95,7 +96,9 @@ def clean_html(html: str) -> str:
         link_rel=None,
         clean_content_tags=DROPPED_WITH_CONTENT,
     )
-    html = _in_paragraphs(html)
+    # Controls escaped in the agency's HTML (``&#1;``) come out of the parsers as
+    # characters, which no XML output (the section's feeds, sitemaps) can carry.
+    html = _in_paragraphs(xml_safe(html))
     return EditorHTMLConverter(features=RICH_TEXT_FEATURES).to_database_format(html)
 
 
@@ -128,7 +131,7 @@ def _in_paragraphs(html: str) -> str:
 
 def plain_text(value: str) -> str:
     """A title as text: markup in it is shown as nothing, never interpreted."""
-    return " ".join(unescape(strip_tags(value or "")).split())
+    return " ".join(xml_safe(unescape(strip_tags(value or ""))).split())
 
 
 def _when(entry) -> datetime | None:
@@ -175,7 +178,7 @@ def parse_feed(content: bytes) -> list[FeedItem]:
             title = Truncator(strip_tags(html)).words(12) if html else ""
         items.append(
             FeedItem(
-                guid=(entry.get("id") or "").strip()[:1024],
+                guid=xml_safe(entry.get("id") or "").strip()[:1024],
                 link=(entry.get("link") or "").strip(),
                 title=title,
                 published_at=_when(entry),
