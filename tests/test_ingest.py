@@ -557,3 +557,32 @@ def test_control_characters_never_reach_the_articles(make_feed, httpserver):
 
 
 FORBIDDEN_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+@pytest.mark.parametrize("edited", [False, True])
+def test_a_title_that_grows_past_what_a_record_holds_is_cut_on_update(
+    make_feed, httpserver, admin_user, edited
+):
+    # The first import cut titles to WireItem's 1,024 characters, an update did not:
+    # on PostgreSQL it failed on every fetch (the value is too long for the column).
+    feed = make_feed()
+    serve(httpserver, "rss2.xml")
+    fetch(feed.pk)
+    article = articles().first()
+    if edited:
+        article.save_revision(user=admin_user)
+    long_title = " ".join(["Ferry timetable restored after storm repairs"] * 50).encode()
+    grown = feed_bytes("rss2.xml").replace(
+        b"<title>Ferry timetable restored after storm repairs</title>",
+        b"<title>" + long_title + b"</title>",
+    )
+    httpserver.clear()
+    httpserver.expect_request("/feed.xml").respond_with_data(grown, content_type=RSS)
+
+    assert (fetch(feed.pk).updated, len(long_title)) == (1, 2249)
+
+    record = WireItem.objects.get(article=article)
+    assert len(record.title) <= 1024 and len(record.source_title) <= 1024
+    stored = record.source_title if edited else record.title
+    assert stored == long_title.decode()[:1024]
+    assert len(MediaWireArticlePage.objects.get(pk=article.pk).title) <= 255

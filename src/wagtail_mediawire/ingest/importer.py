@@ -233,7 +233,7 @@ def _import_one(
                     feed=feed,
                     guid=guid,
                     link=link,
-                    title=item.title[:1024],
+                    title=item.title,
                     published_at=item.published_at,
                     text=item.html,
                     fingerprint=item.fingerprint,

@@ -41,6 +41,10 @@ HEADING = re.compile(r"<(/?)h[1-6]\b[^>]*>", re.IGNORECASE)
 # Query parameters that say how a reader arrived, not which report it is.
 TRACKING_PARAMETER = re.compile(r"^(utm_.*|fbclid|gclid)$", re.IGNORECASE)
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
+# What WireItem keeps of a title (title, source_title) and of a GUID: cut here, once, so
+# that an import and every later update store the same text.
+TITLE_MAX_LENGTH = 1024
+GUID_MAX_LENGTH = 1024
 
 
 class FeedError(Exception):
@@ -51,7 +55,7 @@ class FeedError(Exception):
 class FeedItem:
     guid: str
     link: str  # as the agency gave it
-    title: str  # plain text
+    title: str  # plain text, at most TITLE_MAX_LENGTH characters
     published_at: datetime | None
     html: str  # sanitised, in Wagtail's database rich-text format
     image_url: str
@@ -176,9 +180,10 @@ def parse_feed(content: bytes) -> list[FeedItem]:
         title = plain_text(entry.get("title", ""))
         if not title:
             title = Truncator(strip_tags(html)).words(12) if html else ""
+        title = title[:TITLE_MAX_LENGTH]
         items.append(
             FeedItem(
-                guid=xml_safe(entry.get("id") or "").strip()[:1024],
+                guid=xml_safe(entry.get("id") or "").strip()[:GUID_MAX_LENGTH],
                 link=(entry.get("link") or "").strip(),
                 title=title,
                 published_at=_when(entry),
