@@ -9,7 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
-from wagtail.models import PageLogEntry
+from wagtail.models import PageLogEntry, Revision
 
 from wagtail_mediawire.factories import DisclaimerFactory
 from wagtail_mediawire.ingest.importer import fetch
@@ -586,3 +586,52 @@ def test_a_title_that_grows_past_what_a_record_holds_is_cut_on_update(
     stored = record.source_title if edited else record.title
     assert stored == long_title.decode()[:1024]
     assert len(MediaWireArticlePage.objects.get(pk=article.pk).title) <= 255
+
+
+def test_an_item_of_two_feeds_is_never_rewritten_by_the_other(make_feed, httpserver):
+    # The same report (same GUID and link) in two feeds, with different text: each fetch
+    # of either feed used to "update" the draft, so it flipped back and forth.
+    first = make_feed(name="Northwind regional", path="/regional.xml")
+    second = make_feed(name="Northwind all", path="/all.xml", source_name="Northwind Wire")
+    httpserver.expect_request("/regional.xml").respond_with_data(
+        feed_bytes("rss2.xml"), content_type=RSS
+    )
+    other = feed_bytes("rss2.xml").replace(b"would resume on Monday", b"resume on Tuesday")
+    httpserver.expect_request("/all.xml").respond_with_data(other, content_type=RSS)
+    assert fetch(first.pk).imported == 2
+    revisions = Revision.objects.count()
+
+    for _ in range(3):
+        again = fetch(first.pk)
+        result = fetch(second.pk)
+        assert (again.updated, again.unchanged) == (0, 2)
+        assert (result.imported, result.updated, result.unchanged, result.skipped) == (0, 0, 0, 2)
+        assert result.notes == ["2 items already imported from feed Northwind regional"]
+
+    assert Revision.objects.count() == revisions
+    article = articles().first()
+    assert article.source_name == "Northwind Press Agency"
+    assert "would resume on Monday" in str(article.get_latest_revision_as_object().body.raw_data)
+    assert set(WireItem.objects.values_list("feed", flat=True)) == {first.pk}
+    assert not WireItem.objects.filter(updated_at_source=True).exists()
+
+
+def test_the_feed_of_an_item_whose_feed_was_deleted_takes_it_over(make_feed, httpserver):
+    # A feed deleted and added again (or another feed of the agency) brings the items on.
+    first = make_feed(name="Northwind old", path="/old.xml")
+    second = make_feed(name="Northwind new", path="/new.xml")
+    httpserver.expect_request("/old.xml").respond_with_data(
+        feed_bytes("rss2.xml"), content_type=RSS
+    )
+    other = feed_bytes("rss2.xml").replace(b"would resume on Monday", b"resume on Tuesday")
+    httpserver.expect_request("/new.xml").respond_with_data(other, content_type=RSS)
+    fetch(first.pk)
+    first.delete()
+
+    result = fetch(second.pk)
+
+    assert (result.imported, result.updated, result.unchanged, result.skipped) == (0, 1, 1, 0)
+    assert set(WireItem.objects.values_list("feed", flat=True)) == {second.pk}
+    assert "resume on Tuesday" in str(
+        articles().first().get_latest_revision_as_object().body.raw_data
+    )

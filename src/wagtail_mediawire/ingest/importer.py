@@ -6,6 +6,7 @@ what stop an item from being imported twice when two fetches run at once.
 """
 
 import logging
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 
@@ -182,11 +183,14 @@ def import_items(feed: WireFeed, items: list[FeedItem], result: FetchResult) -> 
     guids = {guid for _, guid, _ in keyed if guid}
     links = {link for _, _, link in keyed if link}
     known = list(
-        WireItem.objects.filter(Q(guid__in=guids) | Q(link__in=links)).select_related("article")
+        WireItem.objects.filter(Q(guid__in=guids) | Q(link__in=links)).select_related(
+            "article", "feed"
+        )
     )
     by_guid = {record.guid: record for record in known if record.guid}
     by_link = {record.link: record for record in known if record.link}
     seen: set[str] = set()
+    elsewhere: Counter[str] = Counter()  # items another feed imported, by its name
     for item, guid, link in keyed:
         try:
             validate_http_url(item.link)
@@ -201,6 +205,12 @@ def import_items(feed: WireFeed, items: list[FeedItem], result: FetchResult) -> 
             continue
         seen.update(key for key in (guid, link) if key)
         record = (guid and by_guid.get(guid)) or by_link.get(link)
+        if record is not None and record.feed_id != feed.pk and not _adopt(record, feed, result):
+            # The same story from another feed: the feed that brought it first keeps it,
+            # else two feeds would rewrite each other's version on every fetch.
+            result.skipped += 1
+            elsewhere[record.feed.name if record.feed else ""] += 1
+            continue
         if record is not None and record.fingerprint == item.fingerprint:
             result.unchanged += 1
             continue
@@ -216,6 +226,34 @@ def import_items(feed: WireFeed, items: list[FeedItem], result: FetchResult) -> 
             logger.exception("Could not import %r from feed %s", item.link, feed.pk)
             result.skipped += 1
             result.notes.append(gettext("could not import %(link)r") % {"link": item.link[:200]})
+    result.notes += [_imported_elsewhere(name, count) for name, count in sorted(elsewhere.items())]
+
+
+def _adopt(record: WireItem, feed: WireFeed, result: FetchResult) -> bool:
+    """Whether ``feed`` takes over an item whose feed was deleted (a feed deleted and
+    added again brings the same items): it becomes that item's feed from now on."""
+    if record.feed_id is not None:
+        return False
+    if not result.dry_run:
+        # Unless another feed took it over a moment ago.
+        if not WireItem.objects.filter(pk=record.pk, feed=None).update(feed=feed):
+            return False
+    record.feed = feed
+    return True
+
+
+def _imported_elsewhere(feed_name: str, count: int) -> str:
+    if not feed_name:
+        return ngettext(
+            "%(count)d item already imported from another feed",
+            "%(count)d items already imported from another feed",
+            count,
+        ) % {"count": count}
+    return ngettext(
+        "%(count)d item already imported from feed %(name)s",
+        "%(count)d items already imported from feed %(name)s",
+        count,
+    ) % {"count": count, "name": feed_name}
 
 
 def _import_one(
