@@ -635,3 +635,46 @@ def test_the_feed_of_an_item_whose_feed_was_deleted_takes_it_over(make_feed, htt
     assert "resume on Tuesday" in str(
         articles().first().get_latest_revision_as_object().body.raw_data
     )
+
+
+def serve_moved(httpserver, new_link: bytes) -> None:
+    """rss2.xml with its first item (the same GUID, the same text) at ``new_link``."""
+    moved = feed_bytes("rss2.xml").replace(
+        b"https://northwind.example/reports/ferry-timetable?utm_source=rss&amp;utm_medium=feed",
+        new_link,
+    )
+    httpserver.clear()
+    httpserver.expect_request("/feed.xml").respond_with_data(moved, content_type=RSS)
+
+
+def source_url(article) -> str:
+    article = MediaWireArticlePage.objects.get(pk=article.pk).get_latest_revision_as_object()
+    return next(block.value["url"] for block in article.body if block.block_type == "source")
+
+
+@pytest.mark.parametrize("edited", [False, True])
+def test_a_moved_item_updates_its_link(make_feed, httpserver, admin_user, edited):
+    feed = make_feed()
+    serve(httpserver, "rss2.xml")
+    fetch(feed.pk)
+    article = articles().first()
+    if edited:
+        article.save_revision(user=admin_user)
+    serve_moved(httpserver, b"https://northwind.example/2026/ferry-timetable?utm_source=rss")
+
+    result = fetch(feed.pk)
+
+    assert (result.updated, result.unchanged) == (1, 1)
+    record = WireItem.objects.get(article=article)
+    assert record.link == "https://northwind.example/2026/ferry-timetable"
+    assert record.updated_at_source == edited
+    old = "https://northwind.example/reports/ferry-timetable?utm_source=rss&utm_medium=feed"
+    new = "https://northwind.example/2026/ferry-timetable?utm_source=rss"
+    assert source_url(article) == (old if edited else new)
+    assert fetch(feed.pk).unchanged == 2
+    # Moved again, onto the second item's address: links are unique, so each record
+    # keeps its own, and the move is not an update on every fetch.
+    serve_moved(httpserver, b"https://northwind.example/reports/lighthouse-museum/")
+    result = fetch(feed.pk)
+    assert (result.updated, result.unchanged, result.skipped) == (0, 1, 1)
+    assert record.link == WireItem.objects.get(article=article).link

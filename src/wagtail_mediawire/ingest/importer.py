@@ -211,9 +211,12 @@ def import_items(feed: WireFeed, items: list[FeedItem], result: FetchResult) -> 
             result.skipped += 1
             elsewhere[record.feed.name if record.feed else ""] += 1
             continue
-        if record is not None and record.fingerprint == item.fingerprint:
+        moved = record is not None and _moved(record, link, by_link)
+        if record is not None and record.fingerprint == item.fingerprint and not moved:
             result.unchanged += 1
             continue
+        if moved:
+            record.link = link  # saved by the update
         if result.dry_run:
             result.updated += record is not None
             result.imported += record is None
@@ -227,6 +230,12 @@ def import_items(feed: WireFeed, items: list[FeedItem], result: FetchResult) -> 
             result.skipped += 1
             result.notes.append(gettext("could not import %(link)r") % {"link": item.link[:200]})
     result.notes += [_imported_elsewhere(name, count) for name, count in sorted(elsewhere.items())]
+
+
+def _moved(record: WireItem, link: str, by_link: dict[str, WireItem]) -> bool:
+    """Whether the agency moved the item to a new address, which no other item holds
+    (links are unique: an address another item has stays with that one)."""
+    return link != record.link and link not in by_link
 
 
 def _adopt(record: WireItem, feed: WireFeed, result: FetchResult) -> bool:
