@@ -114,6 +114,35 @@ def test_malformed_feeds_are_refused_whole(name, message):
         parse_feed(feed_bytes(name))
 
 
+def with_doctype(doctype: bytes, title: bytes, text: bytes = b"Works start in spring.") -> bytes:
+    return (
+        b'<?xml version="1.0"?>\n' + doctype + b'\n<rss version="2.0"><channel><title>t</title>'
+        b"<item><title>" + title + b"</title><link>https://northwind.example/reports/quay</link>"
+        b"<description>" + text + b"</description></item></channel></rss>"
+    )
+
+
+def test_an_internal_dtd_subset_declares_entities_but_never_expands_a_file(tmp_path):
+    from wagtail_mediawire.ingest.parse import FeedError
+
+    # On one line, as many publishing systems write it: feedparser read it only when
+    # each declaration started a line, and refused the feed as not well-formed.
+    subset = (
+        b"""<!DOCTYPE rss [<!ENTITY nbsp "&#160;"><!ENTITY copy '&#169;'>"""
+        b"""<!ENTITY desk "Quay desk">]>"""
+    )
+    (item,) = parse_feed(with_doctype(subset, b"Quay&nbsp;works &copy; &desk;"))
+    assert item.title == "Quay works \xa9 Quay desk"
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET")
+    external = f'<!DOCTYPE rss [<!ENTITY secret SYSTEM "file://{secret}">]>'.encode()
+    nested = b'<!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    for doctype, title in ((external, b"&secret;"), (nested, b"&b;")):
+        with pytest.raises(FeedError, match="undefined entity"):
+            parse_feed(with_doctype(doctype, title))
+
+
 def test_bytes_that_name_a_local_file_are_not_read_as_one(tmp_path):
     from wagtail_mediawire.ingest.parse import FeedError
 

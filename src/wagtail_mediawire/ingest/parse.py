@@ -41,6 +41,12 @@ HEADING = re.compile(r"<(/?)h[1-6]\b[^>]*>", re.IGNORECASE)
 # Query parameters that say how a reader arrived, not which report it is.
 TRACKING_PARAMETER = re.compile(r"^(utm_.*|fbclid|gclid)$", re.IGNORECASE)
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
+# An internal DTD subset, in the prolog, and the entity declarations inside it that are
+# plain: text or one character reference, no other entity (a bomb's nesting) and no
+# file or URL (SYSTEM, PUBLIC), which therefore stay undefined and refuse the feed.
+DOCTYPE_SUBSET = re.compile(rb"<!DOCTYPE(\s[^\[>]*)\[(.*?)\]\s*>", re.DOTALL)
+ENTITY = re.compile(rb"""<!ENTITY\s+([A-Za-z_][\w.-]*)\s+(?:"([^"]*)"|'([^']*)')\s*>""")
+PLAIN_ENTITY_VALUE = re.compile(rb"&#\w+;|[^&%<>\"]*")
 # What WireItem keeps of a title (title, source_title) and of a GUID: cut here, once, so
 # that an import and every later update store the same text.
 TITLE_MAX_LENGTH = 1024
@@ -157,6 +163,29 @@ def _image_url(entry) -> str:
     return ""
 
 
+def _lay_out_dtd_subset(content: bytes) -> bytes:
+    """``content`` with its internal DTD subset (if any) laid out as feedparser reads it.
+
+    feedparser keeps a subset's plain entity declarations (``<!ENTITY nbsp "&#160;">``)
+    only when each starts a line: on one line, it cuts the DOCTYPE at its first ``>``
+    and expat refuses what is left as a syntax error. So the subset is written again
+    with one plain declaration a line, and nothing else (other declarations mean
+    nothing to a feed reader).
+    """
+    prolog = re.search(rb"<\w", content)  # the first element; the DOCTYPE is before it
+    end = prolog.start() if prolog else len(content)
+    subset = DOCTYPE_SUBSET.search(content, 0, end)
+    if subset is None:
+        return content
+    declarations = [
+        b'<!ENTITY %s "%s">' % (name, double or single)
+        for name, double, single in ENTITY.findall(subset[2])
+        if PLAIN_ENTITY_VALUE.fullmatch(double or single)
+    ]
+    doctype = b"<!DOCTYPE%s [\n%s\n]>" % (subset[1].rstrip(), b"\n".join(declarations))
+    return content[: subset.start()] + doctype + content[subset.end() :]
+
+
 def parse_feed(content: bytes) -> list[FeedItem]:
     """The items of an RSS (0.9x, 1.0, 2.0) or Atom feed, in the feed's order.
 
@@ -165,7 +194,9 @@ def parse_feed(content: bytes) -> list[FeedItem]:
     """
     # A stream, never bytes: feedparser first tries bytes as a file name, so a body of
     # "/etc/passwd" would read that file.
-    parsed = feedparser.parse(io.BytesIO(content), sanitize_html=False, resolve_relative_uris=False)
+    parsed = feedparser.parse(
+        io.BytesIO(_lay_out_dtd_subset(content)), sanitize_html=False, resolve_relative_uris=False
+    )
     problem = parsed.get("bozo_exception")
     if isinstance(problem, xml.sax.SAXException):
         raise FeedError(gettext("The feed is not well-formed XML: %(error)s.") % {"error": problem})
