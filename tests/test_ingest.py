@@ -707,3 +707,51 @@ def test_a_moved_item_updates_its_link(make_feed, httpserver, admin_user, edited
     result = fetch(feed.pk)
     assert (result.updated, result.unchanged, result.skipped) == (0, 1, 1)
     assert record.link == WireItem.objects.get(article=article).link
+
+
+# Character encodings
+
+
+def feed_in(declared: str, encoding: str) -> bytes:
+    return (
+        f'<?xml version="1.0" encoding="{declared}"?><rss version="2.0"><channel>'
+        "<title>Northwind</title><item><title>Café reopens on the quay</title>"
+        "<link>https://northwind.example/reports/cafe</link><guid>cafe-1</guid>"
+        "<description>Déjà full on its first morning.</description></item></channel></rss>"
+    ).encode(encoding)
+
+
+@pytest.mark.parametrize(
+    ("declared", "encoding", "warning"),
+    [
+        # Any bytes read as ISO-8859-1 without an error: "CafÃ© reopens", silently.
+        ("ISO-8859-1", "utf-8", "declares its text as ISO-8859-1, but it is UTF-8"),
+        # feedparser falls back to windows-1252 and reads it right, silently too.
+        ("utf-8", "latin-1", "declares its text as UTF-8, but it is not: it was read as WIN"),
+    ],
+)
+def test_bytes_that_contradict_their_declared_encoding_are_read_and_said(
+    make_feed, httpserver, declared, encoding, warning
+):
+    feed = make_feed()
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        feed_in(declared, encoding), content_type=RSS
+    )
+
+    result = fetch(feed.pk)
+
+    assert (result.imported, result.error) == (1, "")
+    assert warning in result.warning and warning in result.summary()
+    (article,) = articles()
+    assert article.title == "Café reopens on the quay"
+    assert "Déjà full" in WireItem.objects.get().text
+    feed.refresh_from_db()
+    assert warning in feed.last_warning and feed.state == "ok"
+    # A feed that declares what it is clears the warning.
+    httpserver.clear()
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        feed_in(declared, declared), content_type=RSS
+    )
+    assert fetch(feed.pk).warning == ""
+    feed.refresh_from_db()
+    assert feed.last_warning == ""

@@ -26,7 +26,7 @@ from ..text import xml_safe
 from ..validators import validate_http_url
 from .download import DownloadError, download
 from .images import ImageError, create_image, download_image
-from .parse import FeedError, FeedItem, parse_feed
+from .parse import FeedError, FeedItem, read_feed
 
 logger = logging.getLogger("wagtail_mediawire")
 
@@ -65,6 +65,9 @@ class FetchResult:
     busy: bool = False  # another worker was fetching this feed
     dry_run: bool = False
     notes: list[str] = field(default_factory=list)
+    # The feed was read, but something in it needs an editor's eye (its declared
+    # character encoding is not what its bytes are).
+    warning: str = ""
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -90,6 +93,8 @@ class FetchResult:
                 ", %(count)d images not imported",
                 self.images_failed,
             ) % {"count": self.images_failed}
+        if self.warning:
+            text += gettext("; warning: %(warning)s") % {"warning": self.warning}
         return text + (gettext(" (dry run: nothing written)") if self.dry_run else "")
 
 
@@ -363,21 +368,23 @@ def _fetch(feed: WireFeed, result: FetchResult) -> None:
             raise FeedError(
                 gettext("The server sent %(type)s, not a feed.") % {"type": response.content_type}
             )
-        items = parse_feed(response.content)
+        parsed = read_feed(response.content)
     except (DownloadError, FeedError) as error:
         result.error = str(error)
         return
     feed.etag, feed.last_modified = response.etag[:255], response.last_modified[:255]
-    import_items(feed, items, result)
+    result.warning = parsed.warning
+    import_items(feed, parsed.items, result)
 
 
 def _import_content(feed: WireFeed, content: bytes, result: FetchResult) -> None:
     try:
-        items = parse_feed(content)
+        parsed = read_feed(content)
     except FeedError as error:
         result.error = str(error)
         return
-    import_items(feed, items, result)
+    result.warning = parsed.warning
+    import_items(feed, parsed.items, result)
 
 
 def _record(feed: WireFeed, result: FetchResult) -> None:
@@ -399,9 +406,10 @@ def _record(feed: WireFeed, result: FetchResult) -> None:
         feed.last_error, feed.failing_since = "", None
         feed.last_imported, feed.last_updated = result.imported, result.updated
         feed.last_skipped = result.skipped
+        feed.last_warning = result.warning
         fields += [
             "last_success_at", "last_error", "failing_since", "etag", "last_modified",
-            "last_imported", "last_updated", "last_skipped",
+            "last_imported", "last_updated", "last_skipped", "last_warning",
         ]  # fmt: skip
     WireFeed.objects.filter(pk=feed.pk).update(**{name: getattr(feed, name) for name in fields})
 
