@@ -2,6 +2,7 @@
 the feed's recorded state, against real HTTP servers on 127.0.0.1."""
 
 import re
+from io import BytesIO
 from pathlib import Path
 
 import pytest
@@ -755,3 +756,58 @@ def test_bytes_that_contradict_their_declared_encoding_are_read_and_said(
     assert fetch(feed.pk).warning == ""
     feed.refresh_from_db()
     assert feed.last_warning == ""
+
+
+def huge_png(width: int, height: int) -> bytes:
+    """A real, decodable black-and-white PNG of ``width`` × ``height`` pixels, compressed
+    row by row: a few kilobytes to send, gigabytes of work once a render decodes it."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1 bit, greyscale
+    compressor, row = zlib.compressobj(9), bytes(1 + (width + 7) // 8)  # filter byte + bits
+    data = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
+    )
+
+
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
+def test_an_image_of_too_many_pixels_is_refused_with_its_size(
+    make_feed, httpserver, images_on, settings
+):
+    from PIL import Image
+    from wagtail.images import get_image_model
+
+    # Under Wagtail's own limit (WAGTAILIMAGES_MAX_IMAGE_PIXELS, 128 million), over ours.
+    png = huge_png(11_000, 11_000)
+    with Image.open(BytesIO(png)) as image:
+        assert image.size == (11_000, 11_000) and len(png) < 100_000
+    feed = make_feed()
+    serve_with_image(httpserver, "/img/huge.png")
+    httpserver.expect_request("/img/huge.png").respond_with_data(png, content_type="image/png")
+
+    result = fetch(feed.pk)
+
+    assert (result.imported, result.images_failed) == (2, 1)
+    assert get_image_model().objects.count() == 0
+    (note,) = result.notes
+    assert note.startswith("image not imported: ") and note.endswith(
+        "has 121,000,000 pixels (11,000 × 11,000), more than FEED_IMAGE_MAX_PIXELS allows "
+        "(25,000,000)."
+    )
+    assert [b.block_type for b in articles().first().body] == ["paragraph", "source"]
+    # A site that wants them raises the cap.
+    settings.WAGTAIL_MEDIAWIRE = {
+        **settings.WAGTAIL_MEDIAWIRE,
+        "FEED_IMAGE_MAX_PIXELS": 121_000_000,
+    }
+    articles().delete()
+    WireItem.objects.all().delete()
+    assert fetch(feed.pk).images_failed == 0
+    assert get_image_model().objects.get().width == 11_000
