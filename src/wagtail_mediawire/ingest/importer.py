@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, connections, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
@@ -324,7 +324,21 @@ def _image_for(item: FeedItem, result: FetchResult):
 def _claim(feed_id: int) -> bool:
     now = timezone.now()
     free = Q(fetching_since__isnull=True) | Q(fetching_since__lt=now - CLAIM_TIMEOUT)
-    return WireFeed.objects.filter(free, pk=feed_id).update(fetching_since=now) == 1
+    try:
+        return WireFeed.objects.filter(free, pk=feed_id).update(fetching_since=now) == 1
+    except OperationalError as error:
+        if not _locked(error):
+            raise
+        # SQLite locks the whole database while another process writes (an import): the
+        # claim waited out the busy timeout. The feed is busy, as it would be on
+        # PostgreSQL, and the other feeds are tried.
+        return False
+
+
+def _locked(error: OperationalError) -> bool:
+    """SQLite's "database is locked" (or "database table is locked")."""
+    vendor = connections[router.db_for_write(WireFeed)].vendor
+    return vendor == "sqlite" and "is locked" in str(error)
 
 
 def fetch(feed_id: int, *, dry_run: bool = False, content: bytes | None = None) -> FetchResult:
