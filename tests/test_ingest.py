@@ -556,9 +556,9 @@ def test_a_published_or_locked_import_is_flagged_never_overwritten(
 
 def test_control_characters_never_reach_the_articles(make_feed, httpserver):
     # Escaped inside the item's HTML, U+0001 and a vertical tab (Word's line break)
-    # survive XML parsing and HTML unescaping; a source name may hold them and NUL. The
+    # survive XML parsing and HTML unescaping; a source name may hold them too. The
     # second item has no title: it is made of its text.
-    feed = make_feed(source_name="Northwind\x0bPress Agency\x01\x00")
+    feed = make_feed(source_name="Northwind\x0bPress Agency\x01")
     text = b"&lt;p&gt;Divers&amp;#1; checked&amp;#11;the piles.&lt;/p&gt;"
     httpserver.expect_request("/feed.xml").respond_with_data(
         b'<?xml version="1.0"?><rss version="2.0"><channel><title>Northwind</title>'
