@@ -19,12 +19,14 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if str(item.path).startswith(BROWSER_TESTS):
             item.add_marker(pytest.mark.browser)
-    # Deselected, not skipped, on SQLite: `.ci/run` runs them in its PostgreSQL step.
-    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
-        postgres_only = [item for item in items if item.get_closest_marker("postgres")]
-        if postgres_only:
-            config.hook.pytest_deselected(items=postgres_only)
-            items[:] = [item for item in items if item not in postgres_only]
+    # Deselected, not skipped, on the other database: `.ci/run` runs both.
+    on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+    other_database = [
+        item for item in items if item.get_closest_marker("sqlite" if on_postgres else "postgres")
+    ]
+    if other_database:
+        config.hook.pytest_deselected(items=other_database)
+        items[:] = [item for item in items if item not in other_database]
     # The executed tutorial (a new site in a new virtualenv) runs only when "-m" names it:
     # `make test-tutorial`, its own step in `.ci/run`, so that CI runs it once.
     if "tutorial" not in (config.option.markexpr or ""):

@@ -59,6 +59,7 @@ def test_check_setting_must_be_a_dict():
         "CACHE_TIMEOUT",
         "FEED_TIMEOUT",
         "FEED_MAX_BYTES",
+        "FEED_IMAGE_MAX_PIXELS",
     ],
 )
 @pytest.mark.parametrize("value", [0, "10", None, True])

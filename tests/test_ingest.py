@@ -1,6 +1,8 @@
 """Agency feeds become draft articles: parsing, sanitising, de-duplication, updates and
 the feed's recorded state, against real HTTP servers on 127.0.0.1."""
 
+import re
+from io import BytesIO
 from pathlib import Path
 
 import pytest
@@ -8,7 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
-from wagtail.models import PageLogEntry
+from wagtail.models import PageLogEntry, Revision
 
 from wagtail_mediawire.factories import DisclaimerFactory
 from wagtail_mediawire.ingest.importer import fetch
@@ -111,6 +113,35 @@ def test_malformed_feeds_are_refused_whole(name, message):
 
     with pytest.raises(FeedError, match=message):
         parse_feed(feed_bytes(name))
+
+
+def with_doctype(doctype: bytes, title: bytes, text: bytes = b"Works start in spring.") -> bytes:
+    return (
+        b'<?xml version="1.0"?>\n' + doctype + b'\n<rss version="2.0"><channel><title>t</title>'
+        b"<item><title>" + title + b"</title><link>https://northwind.example/reports/quay</link>"
+        b"<description>" + text + b"</description></item></channel></rss>"
+    )
+
+
+def test_an_internal_dtd_subset_declares_entities_but_never_expands_a_file(tmp_path):
+    from wagtail_mediawire.ingest.parse import FeedError
+
+    # On one line, as many publishing systems write it: feedparser read it only when
+    # each declaration started a line, and refused the feed as not well-formed.
+    subset = (
+        b"""<!DOCTYPE rss [<!ENTITY nbsp "&#160;"><!ENTITY copy '&#169;'>"""
+        b"""<!ENTITY desk "Quay desk">]>"""
+    )
+    (item,) = parse_feed(with_doctype(subset, b"Quay&nbsp;works &copy; &desk;"))
+    assert item.title == "Quay works \xa9 Quay desk"
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET")
+    external = f'<!DOCTYPE rss [<!ENTITY secret SYSTEM "file://{secret}">]>'.encode()
+    nested = b'<!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    for doctype, title in ((external, b"&secret;"), (nested, b"&b;")):
+        with pytest.raises(FeedError, match="undefined entity"):
+            parse_feed(with_doctype(doctype, title))
 
 
 def test_bytes_that_name_a_local_file_are_not_read_as_one(tmp_path):
@@ -518,3 +549,265 @@ def test_a_published_or_locked_import_is_flagged_never_overwritten(
     assert article.latest_revision_id == revision
     assert "would resume on Monday" in str(article.get_latest_revision_as_object().body.raw_data)
     assert WireItem.objects.get(article=article).updated_at_source
+
+
+# Text that XML cannot carry
+
+
+def test_control_characters_never_reach_the_articles(make_feed, httpserver):
+    # Escaped inside the item's HTML, U+0001 and a vertical tab (Word's line break)
+    # survive XML parsing and HTML unescaping; a source name may hold them too. The
+    # second item has no title: it is made of its text.
+    feed = make_feed(source_name="Northwind\x0bPress Agency\x01")
+    text = b"&lt;p&gt;Divers&amp;#1; checked&amp;#11;the piles.&lt;/p&gt;"
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>Northwind</title>'
+        b"<item><title>Quay&amp;#1; reopens after works</title>"
+        b"<link>https://northwind.example/reports/quay</link><guid>quay&amp;#1;-1</guid>"
+        b"<description>" + text + b"</description></item>"
+        b"<item><link>https://northwind.example/reports/piles</link>"
+        b"<description>" + text + b"</description></item></channel></rss>",
+        content_type=RSS,
+    )
+
+    assert fetch(feed.pk).imported == 2
+
+    stored = []
+    for article in articles():
+        stored += [article.title, article.source_name]
+        stored += [str(block.value) for block in article.body if block.block_type != "source"]
+        source = next(block.value for block in article.body if block.block_type == "source")
+        stored += [source["name"], source["original_headline"]]
+    for record in WireItem.objects.all():
+        stored += [record.title, record.text, record.guid]
+    assert [text for text in stored if FORBIDDEN_IN_XML.search(text)] == []
+    first, second = articles()
+    assert (first.title, second.title) == ("Quay reopens after works", "Divers checked the piles.")
+    assert first.source_name == "Northwind Press Agency"
+
+
+FORBIDDEN_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+@pytest.mark.parametrize("edited", [False, True])
+def test_a_title_that_grows_past_what_a_record_holds_is_cut_on_update(
+    make_feed, httpserver, admin_user, edited
+):
+    # The first import cut titles to WireItem's 1,024 characters, an update did not:
+    # on PostgreSQL it failed on every fetch (the value is too long for the column).
+    feed = make_feed()
+    serve(httpserver, "rss2.xml")
+    fetch(feed.pk)
+    article = articles().first()
+    if edited:
+        article.save_revision(user=admin_user)
+    long_title = " ".join(["Ferry timetable restored after storm repairs"] * 50).encode()
+    grown = feed_bytes("rss2.xml").replace(
+        b"<title>Ferry timetable restored after storm repairs</title>",
+        b"<title>" + long_title + b"</title>",
+    )
+    httpserver.clear()
+    httpserver.expect_request("/feed.xml").respond_with_data(grown, content_type=RSS)
+
+    assert (fetch(feed.pk).updated, len(long_title)) == (1, 2249)
+
+    record = WireItem.objects.get(article=article)
+    assert len(record.title) <= 1024 and len(record.source_title) <= 1024
+    stored = record.source_title if edited else record.title
+    assert stored == long_title.decode()[:1024]
+    assert len(MediaWireArticlePage.objects.get(pk=article.pk).title) <= 255
+
+
+def test_an_item_of_two_feeds_is_never_rewritten_by_the_other(make_feed, httpserver):
+    # The same report (same GUID and link) in two feeds, with different text: each fetch
+    # of either feed used to "update" the draft, so it flipped back and forth.
+    first = make_feed(name="Northwind regional", path="/regional.xml")
+    second = make_feed(name="Northwind all", path="/all.xml", source_name="Northwind Wire")
+    httpserver.expect_request("/regional.xml").respond_with_data(
+        feed_bytes("rss2.xml"), content_type=RSS
+    )
+    other = feed_bytes("rss2.xml").replace(b"would resume on Monday", b"resume on Tuesday")
+    httpserver.expect_request("/all.xml").respond_with_data(other, content_type=RSS)
+    assert fetch(first.pk).imported == 2
+    revisions = Revision.objects.count()
+
+    for _ in range(3):
+        again = fetch(first.pk)
+        result = fetch(second.pk)
+        assert (again.updated, again.unchanged) == (0, 2)
+        assert (result.imported, result.updated, result.unchanged, result.skipped) == (0, 0, 0, 2)
+        assert result.notes == ["2 items already imported from feed Northwind regional"]
+
+    assert Revision.objects.count() == revisions
+    article = articles().first()
+    assert article.source_name == "Northwind Press Agency"
+    assert "would resume on Monday" in str(article.get_latest_revision_as_object().body.raw_data)
+    assert set(WireItem.objects.values_list("feed", flat=True)) == {first.pk}
+    assert not WireItem.objects.filter(updated_at_source=True).exists()
+
+
+def test_the_feed_of_an_item_whose_feed_was_deleted_takes_it_over(make_feed, httpserver):
+    # A feed deleted and added again (or another feed of the agency) brings the items on.
+    first = make_feed(name="Northwind old", path="/old.xml")
+    second = make_feed(name="Northwind new", path="/new.xml")
+    httpserver.expect_request("/old.xml").respond_with_data(
+        feed_bytes("rss2.xml"), content_type=RSS
+    )
+    other = feed_bytes("rss2.xml").replace(b"would resume on Monday", b"resume on Tuesday")
+    httpserver.expect_request("/new.xml").respond_with_data(other, content_type=RSS)
+    fetch(first.pk)
+    first.delete()
+
+    result = fetch(second.pk)
+
+    assert (result.imported, result.updated, result.unchanged, result.skipped) == (0, 1, 1, 0)
+    assert set(WireItem.objects.values_list("feed", flat=True)) == {second.pk}
+    assert "resume on Tuesday" in str(
+        articles().first().get_latest_revision_as_object().body.raw_data
+    )
+
+
+def serve_moved(httpserver, new_link: bytes) -> None:
+    """rss2.xml with its first item (the same GUID, the same text) at ``new_link``."""
+    moved = feed_bytes("rss2.xml").replace(
+        b"https://northwind.example/reports/ferry-timetable?utm_source=rss&amp;utm_medium=feed",
+        new_link,
+    )
+    httpserver.clear()
+    httpserver.expect_request("/feed.xml").respond_with_data(moved, content_type=RSS)
+
+
+def source_url(article) -> str:
+    article = MediaWireArticlePage.objects.get(pk=article.pk).get_latest_revision_as_object()
+    return next(block.value["url"] for block in article.body if block.block_type == "source")
+
+
+@pytest.mark.parametrize("edited", [False, True])
+def test_a_moved_item_updates_its_link(make_feed, httpserver, admin_user, edited):
+    feed = make_feed()
+    serve(httpserver, "rss2.xml")
+    fetch(feed.pk)
+    article = articles().first()
+    if edited:
+        article.save_revision(user=admin_user)
+    serve_moved(httpserver, b"https://northwind.example/2026/ferry-timetable?utm_source=rss")
+
+    result = fetch(feed.pk)
+
+    assert (result.updated, result.unchanged) == (1, 1)
+    record = WireItem.objects.get(article=article)
+    assert record.link == "https://northwind.example/2026/ferry-timetable"
+    assert record.updated_at_source == edited
+    old = "https://northwind.example/reports/ferry-timetable?utm_source=rss&utm_medium=feed"
+    new = "https://northwind.example/2026/ferry-timetable?utm_source=rss"
+    assert source_url(article) == (old if edited else new)
+    assert fetch(feed.pk).unchanged == 2
+    # Moved again, onto the second item's address: links are unique, so each record
+    # keeps its own, and the move is not an update on every fetch.
+    serve_moved(httpserver, b"https://northwind.example/reports/lighthouse-museum/")
+    result = fetch(feed.pk)
+    assert (result.updated, result.unchanged, result.skipped) == (0, 1, 1)
+    assert record.link == WireItem.objects.get(article=article).link
+
+
+# Character encodings
+
+
+def feed_in(declared: str, encoding: str) -> bytes:
+    return (
+        f'<?xml version="1.0" encoding="{declared}"?><rss version="2.0"><channel>'
+        "<title>Northwind</title><item><title>Café reopens on the quay</title>"
+        "<link>https://northwind.example/reports/cafe</link><guid>cafe-1</guid>"
+        "<description>Déjà full on its first morning.</description></item></channel></rss>"
+    ).encode(encoding)
+
+
+@pytest.mark.parametrize(
+    ("declared", "encoding", "warning"),
+    [
+        # Any bytes read as ISO-8859-1 without an error: "CafÃ© reopens", silently.
+        ("ISO-8859-1", "utf-8", "declares its text as ISO-8859-1, but it is UTF-8"),
+        # feedparser falls back to windows-1252 and reads it right, silently too.
+        ("utf-8", "latin-1", "declares its text as UTF-8, but it is not: it was read as WIN"),
+    ],
+)
+def test_bytes_that_contradict_their_declared_encoding_are_read_and_said(
+    make_feed, httpserver, declared, encoding, warning
+):
+    feed = make_feed()
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        feed_in(declared, encoding), content_type=RSS
+    )
+
+    result = fetch(feed.pk)
+
+    assert (result.imported, result.error) == (1, "")
+    assert warning in result.warning and warning in result.summary()
+    (article,) = articles()
+    assert article.title == "Café reopens on the quay"
+    assert "Déjà full" in WireItem.objects.get().text
+    feed.refresh_from_db()
+    assert warning in feed.last_warning and feed.state == "ok"
+    # A feed that declares what it is clears the warning.
+    httpserver.clear()
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        feed_in(declared, declared), content_type=RSS
+    )
+    assert fetch(feed.pk).warning == ""
+    feed.refresh_from_db()
+    assert feed.last_warning == ""
+
+
+def huge_png(width: int, height: int) -> bytes:
+    """A real, decodable black-and-white PNG of ``width`` × ``height`` pixels, compressed
+    row by row: a few kilobytes to send, gigabytes of work once a render decodes it."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1 bit, greyscale
+    compressor, row = zlib.compressobj(9), bytes(1 + (width + 7) // 8)  # filter byte + bits
+    data = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
+    )
+
+
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
+def test_an_image_of_too_many_pixels_is_refused_with_its_size(
+    make_feed, httpserver, images_on, settings
+):
+    from PIL import Image
+    from wagtail.images import get_image_model
+
+    # Under Wagtail's own limit (WAGTAILIMAGES_MAX_IMAGE_PIXELS, 128 million), over ours.
+    png = huge_png(11_000, 11_000)
+    with Image.open(BytesIO(png)) as image:
+        assert image.size == (11_000, 11_000) and len(png) < 100_000
+    feed = make_feed()
+    serve_with_image(httpserver, "/img/huge.png")
+    httpserver.expect_request("/img/huge.png").respond_with_data(png, content_type="image/png")
+
+    result = fetch(feed.pk)
+
+    assert (result.imported, result.images_failed) == (2, 1)
+    assert get_image_model().objects.count() == 0
+    (note,) = result.notes
+    assert note.startswith("image not imported: ") and note.endswith(
+        "has 121,000,000 pixels (11,000 × 11,000), more than FEED_IMAGE_MAX_PIXELS allows "
+        "(25,000,000)."
+    )
+    assert [b.block_type for b in articles().first().body] == ["paragraph", "source"]
+    # A site that wants them raises the cap.
+    settings.WAGTAIL_MEDIAWIRE = {
+        **settings.WAGTAIL_MEDIAWIRE,
+        "FEED_IMAGE_MAX_PIXELS": 121_000_000,
+    }
+    articles().delete()
+    WireItem.objects.all().delete()
+    assert fetch(feed.pk).images_failed == 0
+    assert get_image_model().objects.get().width == 11_000

@@ -39,6 +39,11 @@ DEFAULTS: dict[str, Any] = {
     "FEED_ALLOW_PRIVATE_HOSTS": False,
     # An item's enclosure or media image becomes a Wagtail image of the article.
     "FEED_IMPORT_IMAGES": True,
+    # The most pixels an imported image may have. A render decodes all of them (about
+    # six bytes a pixel at its peak): 25 million, a full 24-megapixel camera frame
+    # (6000 x 4000), peaks near 150 MB, where Wagtail's upload limit (128 million) lets
+    # a few kilobytes of PNG take 740 MB.
+    "FEED_IMAGE_MAX_PIXELS": 25_000_000,
     # The TASKS alias that fetch_feed is enqueued on: feeds may have a queue (and
     # workers) of their own.
     "TASK_BACKEND": "default",

@@ -6,10 +6,11 @@ what stop an item from being imported twice when two fetches run at once.
 """
 
 import logging
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, connections, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
@@ -21,10 +22,11 @@ from wagtail.rich_text import RichText
 from ..models import MediaWireArticlePage, WireFeed, WireItem
 from ..models.feeds import CLAIM_TIMEOUT
 from ..settings import get_setting
+from ..text import xml_safe
 from ..validators import validate_http_url
 from .download import DownloadError, download
 from .images import ImageError, create_image, download_image
-from .parse import FeedError, FeedItem, parse_feed
+from .parse import FeedError, FeedItem, read_feed
 from .permissions import publishing_withheld
 
 logger = logging.getLogger("wagtail_mediawire")
@@ -62,6 +64,9 @@ class FetchResult:
     busy: bool = False  # another worker was fetching this feed
     dry_run: bool = False
     notes: list[str] = field(default_factory=list)
+    # The feed was read, but something in it needs an editor's eye (its declared
+    # character encoding is not what its bytes are).
+    warning: str = ""
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -87,6 +92,8 @@ class FetchResult:
                 ", %(count)d images not imported",
                 self.images_failed,
             ) % {"count": self.images_failed}
+        if self.warning:
+            text += gettext("; warning: %(warning)s") % {"warning": self.warning}
         return text + (gettext(" (dry run: nothing written)") if self.dry_run else "")
 
 
@@ -101,7 +108,8 @@ def article_body(feed: WireFeed, item: FeedItem, image=None) -> list:
         (
             "source",
             {
-                "name": feed.source_name,
+                # Typed by whoever added the feed, perhaps pasted from a document.
+                "name": xml_safe(feed.source_name),
                 "url": item.link,
                 "original_headline": item.title[:255],
                 "published_at": item.published_at,
@@ -119,7 +127,7 @@ def _create_article(
     section = feed.section
     image = None
     if upload is not None:
-        image = create_image(upload, title=item.title, credit=feed.source_name)
+        image = create_image(upload, title=item.title, credit=xml_safe(feed.source_name))
     article = MediaWireArticlePage(
         title=item.title[:255],
         slug=find_available_slug(section, slugify(item.title)[:60] or "report"),
@@ -179,11 +187,14 @@ def import_items(feed: WireFeed, items: list[FeedItem], result: FetchResult) -> 
     guids = {guid for _, guid, _ in keyed if guid}
     links = {link for _, _, link in keyed if link}
     known = list(
-        WireItem.objects.filter(Q(guid__in=guids) | Q(link__in=links)).select_related("article")
+        WireItem.objects.filter(Q(guid__in=guids) | Q(link__in=links)).select_related(
+            "article", "feed"
+        )
     )
     by_guid = {record.guid: record for record in known if record.guid}
     by_link = {record.link: record for record in known if record.link}
     seen: set[str] = set()
+    elsewhere: Counter[str] = Counter()  # items another feed imported, by its name
     for item, guid, link in keyed:
         try:
             validate_http_url(item.link)
@@ -198,9 +209,18 @@ def import_items(feed: WireFeed, items: list[FeedItem], result: FetchResult) -> 
             continue
         seen.update(key for key in (guid, link) if key)
         record = (guid and by_guid.get(guid)) or by_link.get(link)
-        if record is not None and record.fingerprint == item.fingerprint:
+        if record is not None and record.feed_id != feed.pk and not _adopt(record, feed, result):
+            # The same story from another feed: the feed that brought it first keeps it,
+            # else two feeds would rewrite each other's version on every fetch.
+            result.skipped += 1
+            elsewhere[record.feed.name if record.feed else ""] += 1
+            continue
+        moved = record is not None and _moved(record, link, by_link)
+        if record is not None and record.fingerprint == item.fingerprint and not moved:
             result.unchanged += 1
             continue
+        if moved:
+            record.link = link  # saved by the update
         if result.dry_run:
             result.updated += record is not None
             result.imported += record is None
@@ -213,6 +233,40 @@ def import_items(feed: WireFeed, items: list[FeedItem], result: FetchResult) -> 
             logger.exception("Could not import %r from feed %s", item.link, feed.pk)
             result.skipped += 1
             result.notes.append(gettext("could not import %(link)r") % {"link": item.link[:200]})
+    result.notes += [_imported_elsewhere(name, count) for name, count in sorted(elsewhere.items())]
+
+
+def _moved(record: WireItem, link: str, by_link: dict[str, WireItem]) -> bool:
+    """Whether the agency moved the item to a new address, which no other item holds
+    (links are unique: an address another item has stays with that one)."""
+    return link != record.link and link not in by_link
+
+
+def _adopt(record: WireItem, feed: WireFeed, result: FetchResult) -> bool:
+    """Whether ``feed`` takes over an item whose feed was deleted (a feed deleted and
+    added again brings the same items): it becomes that item's feed from now on."""
+    if record.feed_id is not None:
+        return False
+    if not result.dry_run:
+        # Unless another feed took it over a moment ago.
+        if not WireItem.objects.filter(pk=record.pk, feed=None).update(feed=feed):
+            return False
+    record.feed = feed
+    return True
+
+
+def _imported_elsewhere(feed_name: str, count: int) -> str:
+    if not feed_name:
+        return ngettext(
+            "%(count)d item already imported from another feed",
+            "%(count)d items already imported from another feed",
+            count,
+        ) % {"count": count}
+    return ngettext(
+        "%(count)d item already imported from feed %(name)s",
+        "%(count)d items already imported from feed %(name)s",
+        count,
+    ) % {"count": count, "name": feed_name}
 
 
 def _import_one(
@@ -230,7 +284,7 @@ def _import_one(
                     feed=feed,
                     guid=guid,
                     link=link,
-                    title=item.title[:1024],
+                    title=item.title,
                     published_at=item.published_at,
                     text=item.html,
                     fingerprint=item.fingerprint,
@@ -269,7 +323,21 @@ def _image_for(item: FeedItem, result: FetchResult):
 def _claim(feed_id: int) -> bool:
     now = timezone.now()
     free = Q(fetching_since__isnull=True) | Q(fetching_since__lt=now - CLAIM_TIMEOUT)
-    return WireFeed.objects.filter(free, pk=feed_id).update(fetching_since=now) == 1
+    try:
+        return WireFeed.objects.filter(free, pk=feed_id).update(fetching_since=now) == 1
+    except OperationalError as error:
+        if not _locked(error):
+            raise
+        # SQLite locks the whole database while another process writes (an import): the
+        # claim waited out the busy timeout. The feed is busy, as it would be on
+        # PostgreSQL, and the other feeds are tried.
+        return False
+
+
+def _locked(error: OperationalError) -> bool:
+    """SQLite's "database is locked" (or "database table is locked")."""
+    vendor = connections[router.db_for_write(WireFeed)].vendor
+    return vendor == "sqlite" and "is locked" in str(error)
 
 
 def fetch(feed_id: int, *, dry_run: bool = False, content: bytes | None = None) -> FetchResult:
@@ -318,21 +386,23 @@ def _fetch(feed: WireFeed, result: FetchResult) -> None:
             raise FeedError(
                 gettext("The server sent %(type)s, not a feed.") % {"type": response.content_type}
             )
-        items = parse_feed(response.content)
+        parsed = read_feed(response.content)
     except (DownloadError, FeedError) as error:
         result.error = str(error)
         return
     feed.etag, feed.last_modified = response.etag[:255], response.last_modified[:255]
-    import_items(feed, items, result)
+    result.warning = parsed.warning
+    import_items(feed, parsed.items, result)
 
 
 def _import_content(feed: WireFeed, content: bytes, result: FetchResult) -> None:
     try:
-        items = parse_feed(content)
+        parsed = read_feed(content)
     except FeedError as error:
         result.error = str(error)
         return
-    import_items(feed, items, result)
+    result.warning = parsed.warning
+    import_items(feed, parsed.items, result)
 
 
 def _record(feed: WireFeed, result: FetchResult) -> None:
@@ -355,9 +425,10 @@ def _record(feed: WireFeed, result: FetchResult) -> None:
         feed.last_imported, feed.last_updated = result.imported, result.updated
         feed.last_skipped = result.skipped
         feed.last_notes = "\n".join(" ".join(note.split()) for note in result.notes)
+        feed.last_warning = result.warning
         fields += [
             "last_success_at", "last_error", "failing_since", "etag", "last_modified",
-            "last_imported", "last_updated", "last_skipped", "last_notes",
+            "last_imported", "last_updated", "last_skipped", "last_notes", "last_warning",
         ]  # fmt: skip
     WireFeed.objects.filter(pk=feed.pk).update(**{name: getattr(feed, name) for name in fields})
 

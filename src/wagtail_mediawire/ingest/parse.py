@@ -5,6 +5,7 @@ URL, a path or bytes that look like one, it reads local files itself, with no ti
 or size limit (``download`` does that part safely).
 """
 
+import codecs
 import hashlib
 import io
 import re
@@ -21,9 +22,11 @@ from bs4 import BeautifulSoup, NavigableString
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext
+from feedparser.exceptions import CharacterEncodingOverride, CharacterEncodingUnknown
 from wagtail.admin.rich_text.converters.editor_html import EditorHTMLConverter
 
 from ..blocks import RICH_TEXT_FEATURES
+from ..text import xml_safe
 from ..validators import safe_http_url
 
 # What the paragraph block can hold (RICH_TEXT_FEATURES: bold, italic, link, lists).
@@ -40,6 +43,20 @@ HEADING = re.compile(r"<(/?)h[1-6]\b[^>]*>", re.IGNORECASE)
 # Query parameters that say how a reader arrived, not which report it is.
 TRACKING_PARAMETER = re.compile(r"^(utm_.*|fbclid|gclid)$", re.IGNORECASE)
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
+# An internal DTD subset, in the prolog, and the entity declarations inside it that are
+# plain: text or one character reference, no other entity (a bomb's nesting) and no
+# file or URL (SYSTEM, PUBLIC), which therefore stay undefined and refuse the feed.
+DOCTYPE_SUBSET = re.compile(rb"<!DOCTYPE(\s[^\[>]*)\[(.*?)\]\s*>", re.DOTALL)
+ENTITY = re.compile(rb"""<!ENTITY\s+([A-Za-z_][\w.-]*)\s+(?:"([^"]*)"|'([^']*)')\s*>""")
+PLAIN_ENTITY_VALUE = re.compile(rb"&#\w+;|[^&%<>\"]*")
+# Encodings of one byte a character (Python's codec names): any byte string reads as one
+# of them, so bytes that are UTF-8 but declared so read without error, as mojibake.
+SINGLE_BYTE_ENCODING = re.compile(r"iso8859-\d+|cp125\d|mac-[\w-]+|koi8-\w+")
+ENCODING_OVERRIDE = re.compile(r"declared as (\S+), but parsed as (\S+)")
+# What WireItem keeps of a title (title, source_title) and of a GUID: cut here, once, so
+# that an import and every later update store the same text.
+TITLE_MAX_LENGTH = 1024
+GUID_MAX_LENGTH = 1024
 
 
 class FeedError(Exception):
@@ -50,7 +67,7 @@ class FeedError(Exception):
 class FeedItem:
     guid: str
     link: str  # as the agency gave it
-    title: str  # plain text
+    title: str  # plain text, at most TITLE_MAX_LENGTH characters
     published_at: datetime | None
     html: str  # sanitised, in Wagtail's database rich-text format
     image_url: str
@@ -63,6 +80,13 @@ class FeedItem:
     def fingerprint(self) -> str:
         """What the agency sent, in a few bytes: a changed title or text changes it."""
         return hashlib.sha256(f"{self.title}\n{self.html}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    items: list[FeedItem]
+    # For the editor: the feed was read, but its text may not be what the agency wrote.
+    warning: str = ""
 
 
 def normalise_link(url: str) -> str:
@@ -95,7 +119,9 @@ def clean_html(html: str) -> str:
         link_rel=None,
         clean_content_tags=DROPPED_WITH_CONTENT,
     )
-    html = _in_paragraphs(html)
+    # Controls escaped in the agency's HTML (``&#1;``) come out of the parsers as
+    # characters, which no XML output (the section's feeds, sitemaps) can carry.
+    html = _in_paragraphs(xml_safe(html))
     return EditorHTMLConverter(features=RICH_TEXT_FEATURES).to_database_format(html)
 
 
@@ -128,7 +154,7 @@ def _in_paragraphs(html: str) -> str:
 
 def plain_text(value: str) -> str:
     """A title as text: markup in it is shown as nothing, never interpreted."""
-    return " ".join(unescape(strip_tags(value or "")).split())
+    return " ".join(xml_safe(unescape(strip_tags(value or ""))).split())
 
 
 def _when(entry) -> datetime | None:
@@ -150,20 +176,107 @@ def _image_url(entry) -> str:
     return ""
 
 
+def _lay_out_dtd_subset(content: bytes) -> bytes:
+    """``content`` with its internal DTD subset (if any) laid out as feedparser reads it.
+
+    feedparser keeps a subset's plain entity declarations (``<!ENTITY nbsp "&#160;">``)
+    only when each starts a line: on one line, it cuts the DOCTYPE at its first ``>``
+    and expat refuses what is left as a syntax error. So the subset is written again
+    with one plain declaration a line, and nothing else (other declarations mean
+    nothing to a feed reader).
+    """
+    prolog = re.search(rb"<\w", content)  # the first element; the DOCTYPE is before it
+    end = prolog.start() if prolog else len(content)
+    subset = DOCTYPE_SUBSET.search(content, 0, end)
+    if subset is None:
+        return content
+    declarations = [
+        b'<!ENTITY %s "%s">' % (name, double or single)
+        for name, double, single in ENTITY.findall(subset[2])
+        if PLAIN_ENTITY_VALUE.fullmatch(double or single)
+    ]
+    doctype = b"<!DOCTYPE%s [\n%s\n]>" % (subset[1].rstrip(), b"\n".join(declarations))
+    return content[: subset.start()] + doctype + content[subset.end() :]
+
+
 def parse_feed(content: bytes) -> list[FeedItem]:
-    """The items of an RSS (0.9x, 1.0, 2.0) or Atom feed, in the feed's order.
+    """The items of an RSS (0.9x, 1.0, 2.0) or Atom feed, in the feed's order (see
+    :func:`read_feed`)."""
+    return read_feed(content).items
+
+
+def read_feed(content: bytes) -> ParsedFeed:
+    """The items of an RSS (0.9x, 1.0, 2.0) or Atom feed, in the feed's order, and a
+    warning when its bytes contradict the character encoding it declares.
 
     Raises FeedError for bytes that are not a well-formed feed: a feed that breaks the
     XML rules (an entity bomb among them) is refused whole, not guessed at.
     """
-    # A stream, never bytes: feedparser first tries bytes as a file name, so a body of
-    # "/etc/passwd" would read that file.
-    parsed = feedparser.parse(io.BytesIO(content), sanitize_html=False, resolve_relative_uris=False)
+    content = _lay_out_dtd_subset(content)
+    parsed = _feedparser(content)
+    declared = parsed.get("encoding") or ""
+    warning = ""
+    if _utf8_declared_otherwise(content, declared):
+        parsed = _feedparser(content, charset="utf-8")
+        warning = gettext(
+            "The feed declares its text as %(declared)s, but it is UTF-8: it was read as UTF-8."
+        ) % {"declared": declared.upper()}
     problem = parsed.get("bozo_exception")
     if isinstance(problem, xml.sax.SAXException):
         raise FeedError(gettext("The feed is not well-formed XML: %(error)s.") % {"error": problem})
     if not parsed.get("version"):
         raise FeedError(gettext("This is not an RSS or Atom feed."))
+    return ParsedFeed(items=_items(parsed), warning=warning or _encoding_warning(problem))
+
+
+def _feedparser(content: bytes, charset: str = "") -> dict:
+    # A stream, never bytes: feedparser first tries bytes as a file name, so a body of
+    # "/etc/passwd" would read that file. A charset given as the HTTP header's wins over
+    # the XML declaration (RFC 3023).
+    headers = {"content-type": f"application/xml; charset={charset}"} if charset else None
+    return feedparser.parse(
+        io.BytesIO(content),
+        response_headers=headers,
+        sanitize_html=False,
+        resolve_relative_uris=False,
+    )
+
+
+def _utf8_declared_otherwise(content: bytes, declared: str) -> bool:
+    """Whether bytes declared in a one-byte encoding are UTF-8 after all: non-ASCII text
+    in such an encoding is almost never also valid UTF-8."""
+    try:
+        single_byte = bool(SINGLE_BYTE_ENCODING.fullmatch(codecs.lookup(declared).name))
+    except LookupError:
+        return False
+    if not single_byte or content.isascii():
+        return False
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _encoding_warning(problem: object) -> str:
+    """feedparser's word that the declared encoding could not read the bytes, for the
+    editor."""
+    if isinstance(problem, CharacterEncodingOverride):
+        match = ENCODING_OVERRIDE.search(str(problem))
+        declared, used = (match[1], match[2]) if match else ("?", "?")
+        return gettext(
+            "The feed declares its text as %(declared)s, but it is not: it was read as "
+            "%(used)s. Check the imported text for wrong characters."
+        ) % {"declared": declared.upper(), "used": used.upper()}
+    if isinstance(problem, CharacterEncodingUnknown):
+        return gettext(
+            "The feed's character encoding is unknown. Check the imported text for wrong "
+            "characters."
+        )
+    return ""
+
+
+def _items(parsed: dict) -> list[FeedItem]:
     items = []
     for entry in parsed.entries:
         content_html = ""
@@ -173,9 +286,10 @@ def parse_feed(content: bytes) -> list[FeedItem]:
         title = plain_text(entry.get("title", ""))
         if not title:
             title = Truncator(strip_tags(html)).words(12) if html else ""
+        title = title[:TITLE_MAX_LENGTH]
         items.append(
             FeedItem(
-                guid=(entry.get("id") or "").strip()[:1024],
+                guid=xml_safe(entry.get("id") or "").strip()[:GUID_MAX_LENGTH],
                 link=(entry.get("link") or "").strip(),
                 title=title,
                 published_at=_when(entry),

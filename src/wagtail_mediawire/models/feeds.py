@@ -79,6 +79,9 @@ class WireFeed(models.Model):
     last_imported = models.PositiveIntegerField(_("imported"), default=0)
     last_updated = models.PositiveIntegerField(_("updated"), default=0)
     last_skipped = models.PositiveIntegerField(_("skipped"), default=0)
+    # The last successful fetch's warning: read, but not as the feed declares itself
+    # (bytes that contradict its character encoding). Empty when all was well.
+    last_warning = models.TextField(_("last warning"), blank=True)
     # A claim on the feed while one worker fetches it; a crashed worker's claim expires.
     fetching_since = models.DateTimeField(null=True, blank=True, editable=False)
     # What the last fetch with content noted, one line each (an image not imported…).
