@@ -417,3 +417,26 @@ def test_fetch_now_queues_nothing_while_a_claim_holds_the_feed(admin_client, fee
     assert MediaWireArticlePage.objects.count() == 2
     feed.refresh_from_db()
     assert feed.fetching_since is None and feed.state == "ok"
+
+
+def test_the_feeds_listing_shows_the_last_fetchs_warning(admin_client, section, httpserver):
+    mislabelled = (
+        '<?xml version="1.0" encoding="ISO-8859-1"?><rss version="2.0"><channel>'
+        "<title>Northwind</title><item><title>Café reopens on the quay</title>"
+        "<link>https://northwind.example/reports/cafe</link><guid>cafe-1</guid>"
+        "</item></channel></rss>"
+    ).encode()  # UTF-8 bytes under another declaration
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        mislabelled, content_type="application/rss+xml"
+    )
+    feed = WireFeed.objects.create(
+        name="Northwind", url=httpserver.url_for("/feed.xml"), section=section,
+        source_name="Northwind Press Agency",
+    )  # fmt: skip
+    run()
+    feed.refresh_from_db()
+    assert feed.last_warning
+
+    html = admin_client.get(FEEDS_URL).content.decode()
+
+    assert "declares its text as ISO-8859-1, but it is UTF-8" in html

@@ -454,7 +454,16 @@ class WireFeedAdmin(ModelAdmin):
                 _("failing since %(when)s") % {"when": since},
                 obj.last_error[:300],
             )
-        return format_html('<span class="w-status w-status--primary">{}</span>', label)
+        state = format_html('<span class="w-status w-status--primary">{}</span>', label)
+        if obj.last_warning:
+            # Read, but not as the agency said (bytes against their declared encoding…).
+            return format_html(
+                '{}<br><span class="w-status w-status--label">{}</span> {}',
+                state,
+                _("warning"),
+                obj.last_warning[:300],
+            )
+        return state
 
     @admin_display(description=_("last fetch"))
     def last_counts(self, obj) -> str:
