@@ -15,7 +15,10 @@ from ..models import MediaWireIndexPage, WireFeed
 
 def sections_user_may_add_to(user) -> QuerySet[MediaWireIndexPage]:
     """The sections where ``user`` may add pages (all of them for a superuser)."""
-    return PagePermissionPolicy(MediaWireIndexPage).instances_user_has_permission_for(user, "add")
+    # The policy of the base page model: page permissions are named after it
+    # ("add_page"); Wagtail 7.4 would look for "add_mediawireindexpage" otherwise.
+    pages = PagePermissionPolicy().instances_user_has_permission_for(user, "add")
+    return MediaWireIndexPage.objects.filter(pk__in=pages.values("pk"))
 
 
 def may_add_in(user, section: MediaWireIndexPage) -> bool:
