@@ -11,11 +11,25 @@ PY313 ?= $(firstword $(shell python3.13 -c 'import sys; print(sys.executable)' 2
 
 .PHONY: install sandbox test test-postgres test-browser screenshot bench load lint format tox-corners clean
 
+.DEFAULT_GOAL := help
+
+## make help: this list, from the comments above the targets (plain `make` prints it)
+.PHONY: help
+help:
+	@awk '/^## / { sub(/^## /, ""); text = text (text == "" ? ";" : " ") $$0; next } \
+		text != "" { n = split(text, entry, /; ?make /); \
+			for (i = 2; i <= n; i++) { \
+				name = entry[i]; sub(/:.*/, "", name); \
+				desc = entry[i]; sub(/^[^:]*: */, "", desc); sub(/;? *$$/, "", desc); \
+				printf "  make %-18s %s\n", name, desc } } \
+		{ text = "" }' $(MAKEFILE_LIST)
+
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[testing,dev]"
 	touch $@
 
+## make install: the virtualenv .venv with the package and its testing and dev extras
 install: $(STAMP)
 
 ## make sandbox: migrate, load the demo, print the admin login, serve on 127.0.0.1:$(PORT)
@@ -90,10 +104,13 @@ bench: $(STAMP)
 load: $(STAMP)
 	scripts/with-postgres $(BIN)/python benchmarks/load.py
 
+## make lint: ruff (check and format) and the import contract (docs/explanation/architecture.md)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
+## make format: ruff's fixes and formatting
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
@@ -104,5 +121,6 @@ tox-corners: $(STAMP)
 	$(BIN)/tox -e py311-wagtail74-django52-sqlite
 	scripts/with-postgres $(BIN)/tox --discover $(PY313) -e py313-wagtail80-django61-postgres
 
+## make clean: remove the virtualenv, caches, the sandbox's database and test artifacts
 clean:
 	rm -rf $(VENV) .tox .pytest_cache .ruff_cache sandbox/db.sqlite3 sandbox/media test-artifacts benchmarks/.cache

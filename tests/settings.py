@@ -159,7 +159,7 @@ if os.environ.get("MEDIAWIRE_TEST_FEED_PROCESS"):
         "FEED_ALLOW_PRIVATE_HOSTS": True,
         "FEED_IMPORT_IMAGES": False,
         # A test server may hold its answer while another process starts (on a busy
-        # machine, for seconds): the timeout itself is tested in test_ingest_download.
+        # machine, for seconds): the timeout itself is tested in tests/ingest/test_download.py.
         "FEED_TIMEOUT": 60,
         "TASK_BACKEND": "feeds",
     }

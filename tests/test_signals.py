@@ -1,4 +1,4 @@
-"""What clears the Recent Posts cache (signals.py), and what leaves it warm."""
+"""What clears the Recent Posts cache (signal_handlers.py), and what leaves it warm."""
 
 import pytest
 from django.contrib.auth.models import Group
@@ -9,9 +9,10 @@ from django.urls import reverse
 from wagtail.models import PageViewRestriction, Site
 
 from tests.utils import published_article, recent_titles, render_recent, site_request
+from wagtail_mediawire.cache import VERSION_KEY
 from wagtail_mediawire.factories import MediaWireIndexPageFactory
 from wagtail_mediawire.models import MediaWireArticlePage
-from wagtail_mediawire.recent import VERSION_KEY, get_recent_posts, invalidate
+from wagtail_mediawire.recent import get_recent_posts, invalidate
 
 pytestmark = pytest.mark.django_db
 

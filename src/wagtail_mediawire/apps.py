@@ -12,7 +12,7 @@ class WagtailMediaWireConfig(AppConfig):
     def ready(self) -> None:
         from . import (
             checks,  # noqa: F401  (registers the system checks)
-            signals,
+            signal_handlers,
         )
 
-        signals.connect()
+        signal_handlers.connect()

@@ -23,14 +23,13 @@ class ProvenancePanel(Panel):
 
         def __init__(self, **kwargs: Any) -> None:
             super().__init__(**kwargs)
-            from .models import WireItem
-
             self.record = None
             if self.instance is not None and self.instance.pk:
+                # The item model through the article's own ``wire_item`` relation: the
+                # page models import this module, not the other way round.
+                items = type(self.instance)._meta.get_field("wire_item").related_model
                 self.record = (
-                    WireItem.objects.filter(article_id=self.instance.pk)
-                    .select_related("feed")
-                    .first()
+                    items.objects.filter(article_id=self.instance.pk).select_related("feed").first()
                 )
 
         def is_shown(self) -> bool:

@@ -2,18 +2,16 @@
 
 The cache holds data (titles, URLs, excerpts, publication times), never rendered
 relative times, so "3 hours ago" is right at the moment of rendering. Entries are
-keyed under a version token kept in the same cache: ``invalidate()`` replaces the
+keyed under the package's version token (``cache.py``): ``invalidate()`` replaces the
 token, which makes every process sharing that cache (Redis, Memcached) miss at once.
 """
 
 import math
-import uuid
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import caches
 from django.db.models import Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
@@ -23,13 +21,13 @@ from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import AbstractPage, Site
 from wagtail.query import PageQuerySet
 
+from .cache import get_cache, version
+from .cache import invalidate as invalidate  # documented as recent.invalidate
 from .models import MediaWireArticlePage, MediaWireIndexPage
 from .models.base_page import BasePage
 from .settings import get_setting
 from .text import cut_excerpt
 from .validators import positive_id
-
-VERSION_KEY = "wagtail_mediawire:recent:version"
 
 # The most posts one block lists: a larger ``count`` is clamped to it.
 MAX_COUNT = 100
@@ -48,24 +46,6 @@ class RecentPost:
     url: str
     excerpt: str
     first_published_at: datetime
-
-
-def _cache():
-    return caches[get_setting("CACHE_ALIAS")]
-
-
-def invalidate() -> None:
-    """Forget every cached Recent Posts list, in every process sharing the cache."""
-    _cache().set(VERSION_KEY, uuid.uuid4().hex, None)
-
-
-def _version() -> str:
-    cache = _cache()
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
-        version = cache.get(VERSION_KEY)
-    return version
 
 
 def _active_language() -> str:
@@ -209,13 +189,13 @@ def get_recent_posts(
     # One entry per site, language, section and count, shared by every page that
     # shows the block: it holds a few posts more than asked (as many as a page can
     # exclude), and each page drops itself here.
-    cache = _cache()
+    cache = get_cache()
     key = ":".join(
         str(part)
         for part in (
             "wagtail_mediawire:recent",
             CACHE_FORMAT,
-            _version(),
+            version(),
             site.pk,
             params["language"],
             section.pk if section is not None else "",

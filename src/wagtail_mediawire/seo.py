@@ -12,10 +12,11 @@ from urllib.parse import urljoin
 
 from django.http import HttpRequest
 from django.utils import translation
-from wagtail.models import AbstractPage, Site
+from wagtail.models import AbstractPage
 
 from .models import MediaWireArticlePage, MediaWireIndexPage
-from .models.pages import SeoPolicy
+from .policies import SeoPolicy
+from .sites import site_name
 from .validators import positive_id
 
 # json.dumps output made safe inside <script>: no "</script>", "<!--" or "&" tricks.
@@ -24,16 +25,6 @@ _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"
 
 def json_ld(data: dict) -> str:
     return json.dumps(data, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
-
-
-def site_name(request: HttpRequest) -> str:
-    """The request's Wagtail site's name, else ``WAGTAIL_SITE_NAME``."""
-    site = Site.find_for_request(request)
-    if site is not None and site.site_name:
-        return site.site_name
-    from django.conf import settings
-
-    return getattr(settings, "WAGTAIL_SITE_NAME", "")
 
 
 def _image(page: AbstractPage, section: MediaWireIndexPage | None):

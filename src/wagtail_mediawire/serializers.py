@@ -37,8 +37,6 @@ class _Results:
     the sections, one for their default disclaimers, one for translations)."""
 
     def __init__(self, pages: list) -> None:
-        from .models import Disclaimer, MediaWireIndexPage
-
         self.blocks: dict[int, list[tuple[Any, Any, Any]]] = {}
         if not pages:
             return
@@ -63,15 +61,19 @@ class _Results:
                 for item in page.body.raw_data
             ]
 
+        # The models through the pages and blocks at hand: the page models import this
+        # module, not the other way round.
+        disclaimers = stream_block.child_blocks["disclaimer"].target_model
+        sections = type(pages[0]).section_model()
         parent_paths = {page.path[: -page.steplen] for page in pages}
         self.sections = {
             row["path"]: row
-            for row in MediaWireIndexPage.objects.filter(path__in=parent_paths).values(
+            for row in sections.objects.filter(path__in=parent_paths).values(
                 "path", "signature", "seo_policy", "default_disclaimer_id"
             )
         }
         default_ids = {row["default_disclaimer_id"] for row in self.sections.values()} - {None}
-        self.defaults = Disclaimer.objects.in_bulk(default_ids) if default_ids else {}
+        self.defaults = disclaimers.objects.in_bulk(default_ids) if default_ids else {}
 
         # An article in a locale shows the disclaimer's translation into that locale.
         self.translations: dict[tuple[Any, int], Any] = {}
@@ -84,7 +86,7 @@ class _Results:
             ]
             keys = {disclaimer.translation_key for disclaimer in [*chosen, *self.defaults.values()]}
             if keys:
-                for disclaimer in Disclaimer.objects.filter(
+                for disclaimer in disclaimers.objects.filter(
                     translation_key__in=keys, locale_id__in={page.locale_id for page in pages}
                 ):
                     self.translations[(disclaimer.translation_key, disclaimer.locale_id)] = (

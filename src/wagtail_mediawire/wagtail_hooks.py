@@ -8,11 +8,11 @@ from wagtail.snippets.models import register_snippet
 from wagtail.utils.urlpatterns import decorate_urlpatterns
 from wagtail_modeladmin.options import modeladmin_register
 
-from .dashboard import WireDeskPanel
-from .modeladmin import MediaWireAdminGroup
-from .source_rule import refuse_approval_without_source, refuse_bulk_publish_without_source
-from .views import source_duplicates
-from .viewsets import DisclaimerViewSet
+from .admin.dashboard import WireDeskPanel
+from .admin.modeladmin import MediaWireAdminGroup
+from .admin.publishing import refuse_approval_without_source, refuse_bulk_publish_without_source
+from .admin.views import source_duplicates
+from .admin.viewsets import DisclaimerViewSet
 
 modeladmin_register(MediaWireAdminGroup)
 register_snippet(DisclaimerViewSet)

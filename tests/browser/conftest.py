@@ -2,7 +2,7 @@
 
 Playwright cannot download its own browser here, so the system Chromium is used
 (``MEDIAWIRE_CHROMIUM`` to point elsewhere). Without one the tests skip with a
-one-line reason, and under CI=true that skip fails the run (tests/conftest.py).
+one-line reason, and under CI=true that skip fails the run (tests/plugin.py).
 Screenshots go to test-artifacts/ (not committed).
 """
 

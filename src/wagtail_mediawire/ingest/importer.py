@@ -20,7 +20,7 @@ from wagtail.log_actions import log
 from wagtail.rich_text import RichText
 
 from ..models import MediaWireArticlePage, WireFeed, WireItem
-from ..models.feeds import CLAIM_TIMEOUT
+from ..models.wire import CLAIM_TIMEOUT
 from ..settings import get_setting
 from ..text import xml_safe
 from ..validators import validate_http_url

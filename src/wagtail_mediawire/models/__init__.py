@@ -1,5 +1,5 @@
 from .disclaimer import Disclaimer
-from .feeds import WireFeed, WireItem
 from .pages import MediaWireArticlePage, MediaWireIndexPage
+from .wire import WireFeed, WireItem
 
 __all__ = ["Disclaimer", "MediaWireArticlePage", "MediaWireIndexPage", "WireFeed", "WireItem"]

@@ -30,6 +30,7 @@ from ..serializers import (
 )
 from ..settings import get_setting
 from ..source_rule import SourceRequiredError, has_source_url, iter_raw_sources, require_source
+from ..syndication import serve_feed
 from ..text import cut_excerpt, iter_raw_paragraphs
 from ..validators import positive_id, safe_http_url, validate_http_url
 from .base_page import BasePage as Page  # the site's WAGTAIL_PAGE_MODEL, else Wagtail's Page
@@ -181,20 +182,14 @@ class MediaWireIndexPage(RoutablePageMixin, Page):
     # (or above) applies to them as it does to the page.
     @path("feed/", name="feed_rss")
     def feed_rss(self, request: HttpRequest):
-        from ..feeds import serve_feed
-
         return serve_feed(self, request, "rss")
 
     @path("feed/atom/", name="feed_atom")
     def feed_atom(self, request: HttpRequest):
-        from ..feeds import serve_feed
-
         return serve_feed(self, request, "atom")
 
     @path("feed/json/", name="feed_json")
     def feed_json(self, request: HttpRequest):
-        from ..feeds import serve_feed
-
         return serve_feed(self, request, "json")
 
     def get_cached_paths(self) -> list[str]:
@@ -391,6 +386,11 @@ class MediaWireArticlePage(Page):
         revision.approved_go_live_at = None
         # Wagtail logs the cancellation in the page's history ("Unschedule publication").
         revision.save(update_fields=["approved_go_live_at"])
+
+    @classmethod
+    def section_model(cls) -> type[MediaWireIndexPage]:
+        """The page type of an article's section (for modules the models import)."""
+        return MediaWireIndexPage
 
     @cached_property
     def section(self) -> MediaWireIndexPage | None:

@@ -1,4 +1,5 @@
-"""What an anonymous reader may see of the wire articles: the rule, in one home.
+"""What an anonymous reader may see of the wire articles: the rule, in one home; and
+the admin listings' querysets (``explorable``, ``with_status``).
 
 Every public output asks the articles' manager for it (``for_readers``): the
 section page and its three feeds, Recent Posts, Wagtail's sitemap, the Google News
@@ -18,10 +19,11 @@ from operator import or_
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Length, Substr
 from django.utils import timezone
-from wagtail.models import PageManager, PageViewRestriction
+from wagtail.models import PageManager, PageViewRestriction, WorkflowState
+from wagtail.permission_policies.pages import PagePermissionPolicy
 from wagtail.query import PageQuerySet
 
 from .base_page import BasePage
@@ -100,3 +102,28 @@ class ArticleQuerySet(PageQuerySet):
 
 
 ArticleManager = PageManager.from_queryset(ArticleQuerySet)
+
+
+# The admin's listings: what a user may explore, and what Wagtail's status tag reads.
+
+
+def explorable(queryset: PageQuerySet, user: Any) -> PageQuerySet:
+    """Only the pages ``user`` may explore, as Wagtail's own page listings and search show."""
+    if user.is_active and user.is_superuser:
+        return queryset
+    pages = PagePermissionPolicy().explorable_instances(user)
+    return queryset.filter(pk__in=pages.values("pk"))
+
+
+def with_status(articles: PageQuerySet) -> PageQuerySet:
+    """``articles`` with what Wagtail's ``status_string`` ("scheduled", "in moderation"…)
+    reads, fetched with them: the approved schedule, and one query for the workflows."""
+    # PageQuerySet.prefetch_workflow_states() follows the relation of generic Page
+    # querysets, which finds nothing from a page type's own queryset.
+    return articles.annotate_approved_schedule().prefetch_related(
+        Prefetch(
+            "_specific_workflow_states",
+            queryset=WorkflowState.objects.active().select_related("current_task_state__task"),
+            to_attr="_current_workflow_states",
+        )
+    )

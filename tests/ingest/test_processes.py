@@ -13,7 +13,7 @@ from django.db import connection
 from tests.utils import default_site_root
 from wagtail_mediawire.models import MediaWireArticlePage, WireFeed, WireItem
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 RSS = "application/rss+xml"
 
 pytestmark = [

@@ -251,7 +251,7 @@ def test_the_dashboard_panel_costs_the_same_queries_for_more_drafts(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from wagtail_mediawire.dashboard import WireDeskPanel
+    from wagtail_mediawire.admin.dashboard import WireDeskPanel
     from wagtail_mediawire.ingest.importer import fetch
 
     request = rf.get("/admin/")

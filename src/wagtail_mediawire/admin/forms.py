@@ -5,8 +5,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from ..ingest.permissions import may_add_in, may_publish_in, sections_user_may_add_to
 from ..text import xml_safe
-from .permissions import may_add_in, may_publish_in, sections_user_may_add_to
 
 SECTION_REFUSED = _(
     "You may not add pages to this section, so a feed of yours cannot import into it."

@@ -18,8 +18,14 @@ import pytest
 from werkzeug import Response
 
 import wagtail_mediawire
-from wagtail_mediawire.ingest import download as download_module
-from wagtail_mediawire.ingest.download import USER_AGENT, Download, DownloadError, download
+from wagtail_mediawire.ingest.download import (
+    USER_AGENT,
+    Download,
+    DownloadError,
+    addresses,
+    deadline,
+    download,
+)
 
 FEED = b'<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title></channel></rss>'
 ACCEPT = "application/rss+xml, application/atom+xml;q=0.9"
@@ -258,13 +264,13 @@ def test_localhost_is_refused_without_a_request(httpserver, configure):
 
 def test_a_redirect_to_a_private_host_is_refused(httpserver, configure, monkeypatch):
     configure(FEED_ALLOW_PRIVATE_HOSTS=False)
-    real_refusal = download_module._refusal
+    real_refusal = addresses._refusal
 
     def refusal(host, address):
         # 127.0.0.1 stands for a public agency server here; localhost stays private.
         return None if host == "127.0.0.1" else real_refusal(host, address)
 
-    monkeypatch.setattr(download_module, "_refusal", refusal)
+    monkeypatch.setattr(addresses, "_refusal", refusal)
     internal = f"http://localhost:{httpserver.port}/admin"
     httpserver.expect_request("/feed").respond_with_data(
         "", status=302, headers={"Location": internal}
@@ -287,7 +293,7 @@ def test_the_address_connected_to_is_checked_too(httpserver, configure, monkeypa
         resolved.append(host)
         return ["93.184.216.34"]
 
-    monkeypatch.setattr(download_module, "_resolve", resolve)
+    monkeypatch.setattr(addresses, "_resolve", resolve)
     httpserver.expect_request("/feed").respond_with_data(FEED)
 
     with pytest.raises(DownloadError) as error:
@@ -311,7 +317,7 @@ def test_the_first_check_refuses_before_connecting(configure, raw_server):
 
 def test_the_connect_time_check_sends_nothing(configure, raw_server, monkeypatch):
     configure(FEED_ALLOW_PRIVATE_HOSTS=False)
-    monkeypatch.setattr(download_module, "_resolve", lambda host, port: ["93.184.216.34"])
+    monkeypatch.setattr(addresses, "_resolve", lambda host, port: ["93.184.216.34"])
     url = raw_server.start(lambda conn, stop: conn.sendall(OK))
 
     with pytest.raises(DownloadError, match="Refused: 127.0.0.1 is a loopback address"):
@@ -324,7 +330,7 @@ def test_the_connect_time_check_sends_nothing(configure, raw_server, monkeypatch
 
 def test_the_connect_time_check_covers_https(configure, raw_server, monkeypatch):
     configure(FEED_ALLOW_PRIVATE_HOSTS=False)
-    monkeypatch.setattr(download_module, "_resolve", lambda host, port: ["93.184.216.34"])
+    monkeypatch.setattr(addresses, "_resolve", lambda host, port: ["93.184.216.34"])
     url = raw_server.start(lambda conn, stop: None).replace("http:", "https:")
 
     with pytest.raises(DownloadError, match="Refused: 127.0.0.1 is a loopback address"):
@@ -354,7 +360,7 @@ def test_the_connect_time_check_covers_https(configure, raw_server, monkeypatch)
     ],
 )
 def test_non_public_addresses_are_named(address, kind):
-    message = download_module._refusal("feeds.example", address)
+    message = addresses._refusal("feeds.example", address)
     assert message == (
         f"Refused: feeds.example resolves to {address}, {kind} "
         "(set FEED_ALLOW_PRIVATE_HOSTS to allow it)."
@@ -365,7 +371,7 @@ def test_non_public_addresses_are_named(address, kind):
     "address", ["93.184.216.34", "::ffff:93.184.216.34", "64:ff9b::5db8:d822", "2606:4700::1"]
 )
 def test_public_addresses_are_allowed(address):
-    assert download_module._refusal("feeds.example", address) is None
+    assert addresses._refusal("feeds.example", address) is None
 
 
 # The deadline.
@@ -393,7 +399,7 @@ def test_a_trickling_body_is_stopped_at_the_timeout(configure, raw_server, monke
     configure(FEED_TIMEOUT=1)
     if not watchdog:
         # The deadline check after each read stops it alone, without the timer's help.
-        monkeypatch.setattr(download_module._Guard, "start", lambda guard: None)
+        monkeypatch.setattr(deadline.Guard, "start", lambda guard: None)
 
     def slow_body(conn, stop):
         conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 25\r\n\r\n")

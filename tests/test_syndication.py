@@ -1,4 +1,4 @@
-"""A section's RSS, Atom and JSON feeds, read as feed readers read them."""
+"""A section's outgoing feeds (syndication): RSS, Atom and JSON, read as feed readers read them."""
 
 import json
 import time

@@ -9,7 +9,7 @@ from contextlib import closing
 import pytest
 from django.db import connection
 
-from tests.test_ingest_processes import ROOT, django_command, make_feed, many_items
+from tests.ingest.test_processes import ROOT, django_command, make_feed, many_items
 from tests.utils import default_site_root
 from wagtail_mediawire.factories import MediaWireIndexPageFactory
 

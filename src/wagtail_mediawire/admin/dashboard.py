@@ -7,8 +7,8 @@ from django.urls import reverse
 from wagtail.admin.ui.components import Component
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
-from .ingest.permissions import feeds_for
-from .models import MediaWireArticlePage
+from ..ingest.permissions import feeds_for
+from ..models import MediaWireArticlePage
 
 SHOWN = 10
 

@@ -502,7 +502,7 @@ def test_an_import_that_loses_a_race_in_its_section_is_retried(
     make_feed, httpserver, monkeypatch, lost_race
 ):
     # Another process adding a page to the section at the same moment takes the tree
-    # position or slug this import was given (tests/test_ingest_processes.py races it
+    # position or slug this import was given (tests/ingest/test_processes.py races it
     # for real on PostgreSQL); here the race is lost on purpose, once.
     from wagtail_mediawire.ingest import importer
 

@@ -1,0 +1,503 @@
+"""The "Media Wire" admin menu group, built with wagtail-modeladmin.
+
+wagtail-modeladmin is in maintenance mode: everything that depends on it lives in
+this module, so that moving to Wagtail's own PageListingViewSet is one file's change.
+"""
+
+from django.contrib import messages
+from django.contrib.admin import SimpleListFilter
+from django.contrib.admin import display as admin_display
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import CharField, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Cast, Substr
+from django.shortcuts import redirect
+from django.template.defaultfilters import date as date_filter
+from django.template.loader import render_to_string
+from django.urls import re_path
+from django.utils.decorators import method_decorator
+from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import ObjectList
+from wagtail.models import Revision
+from wagtail.permission_policies.pages import PagePermissionPolicy
+from wagtail.search.backends import get_search_backend
+from wagtail_modeladmin.helpers import (
+    ButtonHelper,
+    PageButtonHelper,
+    PagePermissionHelper,
+    PermissionHelper,
+    WagtailBackendSearchHandler,
+)
+from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup
+from wagtail_modeladmin.views import HistoryView, IndexView, InstanceSpecificView
+
+from ..ingest.permissions import feeds_for, may_add_in, sections_user_may_add_to
+from ..models import Disclaimer, MediaWireArticlePage, MediaWireIndexPage, WireFeed
+from ..models.base_page import BasePage
+from ..models.querysets import explorable, with_status
+from ..tasks import enqueue_fetch
+from ..text import search_text
+from ..validators import positive_id
+from .forms import WireFeedForm
+
+STATUSES = {
+    "live": _("Live"),
+    "scheduled": _("Scheduled"),
+    "draft": _("Draft"),
+}
+
+
+def _status_q(status: str) -> Q:
+    # "Scheduled" as Wagtail means it (and shows it in the status column): a revision
+    # approved to go live later, not a go-live date left on a draft.
+    approved_schedule = Revision.page_revisions.filter(
+        approved_go_live_at__isnull=False,
+        object_id=Cast(OuterRef("pk"), output_field=CharField()),
+    )
+    scheduled = Q(live=False) & Q(Exists(approved_schedule))
+    return {
+        "live": Q(live=True),
+        "scheduled": scheduled,
+        "draft": Q(live=False) & ~scheduled,
+    }[status]
+
+
+class SectionFilter(SimpleListFilter):
+    title = _("section")
+    parameter_name = "section"
+
+    def lookups(self, request, model_admin):
+        sections = MediaWireIndexPage.objects.order_by("title").only("pk", "title")
+        return [(str(section.pk), section.title) for section in explorable(sections, request.user)]
+
+    def queryset(self, request, queryset):
+        section_id = positive_id(self.value())
+        if section_id is None:
+            return queryset  # no value, or one no section can have: ignored
+        section = MediaWireIndexPage.objects.filter(pk=section_id).first()
+        # A section the user may not explore lists nothing, like one that does not exist:
+        # the listing below is limited to what the user may explore.
+        return queryset.child_of(section) if section else queryset.none()
+
+
+class SourceFilter(SimpleListFilter):
+    """The agencies of the articles the user may explore, each once, none blank."""
+
+    title = _("source")
+    # The parameter Django's field filter used before: bookmarked listings still work.
+    parameter_name = "source_name__exact"
+
+    def lookups(self, request, model_admin):
+        names = (
+            explorable(MediaWireArticlePage.objects.exclude(source_name=""), request.user)
+            .order_by("source_name")
+            .values_list("source_name", flat=True)
+            .distinct()
+        )
+        return [(name, name) for name in names]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(source_name=self.value())
+        return queryset
+
+
+class StatusFilter(SimpleListFilter):
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return list(STATUSES.items())
+
+    def queryset(self, request, queryset):
+        if self.value() in STATUSES:
+            return queryset.filter(_status_q(self.value()))
+        return queryset
+
+
+class ImportFilter(SimpleListFilter):
+    """Articles from agency feeds: all of them, those an editor changed since, and those
+    the agency changed since an editor did."""
+
+    title = _("wire import")
+    parameter_name = "import"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("imported", _("Imported")),
+            ("edited", _("Edited after import")),
+            ("updated", _("Updated at source")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "imported":
+            return queryset.filter(wire_item__isnull=False)
+        if self.value() == "edited":
+            return queryset.filter(wire_item__isnull=False).exclude(
+                latest_revision_id=F("wire_item__imported_revision_id")
+            )
+        if self.value() == "updated":
+            return queryset.filter(wire_item__updated_at_source=True)
+        return queryset
+
+
+class ArticlePermissionHelper(PagePermissionHelper):
+    """Lists articles only to users who may work on pages somewhere in the tree.
+
+    modeladmin's own helper lists pages to anyone who can open the admin.
+    """
+
+    def user_can_list(self, user) -> bool:
+        return PagePermissionPolicy().user_has_any_permission(user, {"add", "change", "publish"})
+
+
+class ArticleIndexView(IndexView):
+    """Reads only its own filters from the query string.
+
+    modeladmin applies any other parameter as an ORM lookup (``?owner__email__startswith=``
+    would filter on a field the listing does not show) and answers a server error for
+    one it cannot use. Like Django's admin, which checks ``lookup_allowed``, this keeps
+    the filters the listing offers and ignores the rest.
+    """
+
+    FILTER_PARAMS = frozenset({"section", "status", "import", "source_name__exact"})
+
+    def get_filters_params(self, params=None):
+        lookup_params = super().get_filters_params(params)
+        return {key: value for key, value in lookup_params.items() if key in self.FILTER_PARAMS}
+
+
+class ArticleButtonHelper(PageButtonHelper):
+    """On each row, "Edit" (the page editor), and "View live" for live articles.
+
+    Copy, unpublish and delete stay in the page editor: deciding whether to offer
+    them checks locks and workflows, a few queries per row.
+    """
+
+    def get_buttons_for_obj(self, obj, exclude=None, classnames_add=None, **kwargs):
+        exclude = {*(exclude or ()), "copy", "unpublish", "delete"}
+        buttons = super().get_buttons_for_obj(
+            obj, exclude=exclude, classnames_add=classnames_add, **kwargs
+        )
+        url = obj.get_url(request=self.request) if obj.live else None
+        if url is not None:  # None: live, but under no site, so nowhere to view it
+            buttons.append(
+                {
+                    "url": url,
+                    "label": _("View live"),
+                    "classname": self.finalise_classname(
+                        ["button-secondary", *(classnames_add or ())]
+                    ),
+                    "title": _("View the live version of '%(title)s'") % {"title": obj.title},
+                    "target": "_blank",
+                    "rel": "noreferrer",
+                }
+            )
+        return buttons
+
+
+class ArticleSearchHandler(WagtailBackendSearchHandler):
+    """Finds what Wagtail's own searches find: the start of a word of the title or the
+    source, as the admin's page search does, and a whole word anywhere, the body
+    included, as the site's search does.
+
+    Both go through the site's search backend, over every article; the listing's own
+    queryset then keeps its filters, permissions and newest-first order.
+    """
+
+    def search_queryset(self, queryset, search_term, backend=None, **kwargs):
+        search_term = search_text(search_term)
+        if not search_term.strip():
+            return queryset
+        backend = get_search_backend(backend or self.default_search_backend)
+        # Only the primary key: the backend filters on the articles' own fields (the
+        # listing's permission and status filters are not in its index), and no body
+        # is loaded for a match.
+        articles = queryset.model.objects.only("pk")
+        matches = {
+            article.pk
+            for results in (
+                backend.autocomplete(
+                    search_term, articles, operator="and", order_by_relevance=False
+                ),
+                backend.search(search_term, articles, operator="and", order_by_relevance=False),
+            )
+            for article in results
+        }
+        return queryset.filter(pk__in=matches)
+
+
+class ArticleAdmin(ModelAdmin):
+    model = MediaWireArticlePage
+    menu_label = _("Articles")
+    menu_icon = "doc-full"
+    list_display = ("title", "section", "source_name", "status", "first_published_at")
+    list_filter = (SectionFilter, SourceFilter, StatusFilter, ImportFilter)
+    search_handler_class = ArticleSearchHandler
+    ordering = ("-first_published_at", "-pk")
+    list_per_page = 50
+    permission_helper_class = ArticlePermissionHelper
+    button_helper_class = ArticleButtonHelper
+    index_view_class = ArticleIndexView
+    index_view_extra_css = ["wagtail_mediawire/css/admin-listing.css"]
+
+    def get_queryset(self, request):
+        # Only what the user may explore: the rows, the search, the source filter's
+        # choices and the counts all come from here.
+        # The section's title and what the status needs (a schedule, a workflow) come
+        # in the listing's query and one prefetch, so the number of queries does not
+        # grow with the page size.
+        parent = BasePage.objects.filter(
+            path=Substr(OuterRef("path"), 1, (OuterRef("depth") - 1) * BasePage.steplen)
+        )
+        articles = (
+            explorable(super().get_queryset(request), request.user)
+            .defer_streamfields()
+            .annotate(section_title=Subquery(parent.values("title")[:1]))
+        )
+        return with_status(articles).order_by(F("first_published_at").desc(nulls_first=True), "-pk")
+
+    @admin_display(description=_("section"))
+    def section(self, obj) -> str:
+        return obj.section_title or ""
+
+    @admin_display(description=_("status"))
+    def status(self, obj) -> str:
+        # Wagtail's own tag, as its page listings show it: "live + draft",
+        # "scheduled", "in moderation"…, linked to the live page.
+        return render_to_string("wagtailadmin/shared/page_status_tag.html", {"page": obj})
+
+
+class FeedPermissionHelper(PermissionHelper):
+    """The wire feed model permissions, and for one feed, permission to add pages in
+    its section: feed permissions alone never reach a section the user may not add to
+    (``ingest/permissions.py``)."""
+
+    def user_can_create(self, user) -> bool:
+        return super().user_can_create(user) and sections_user_may_add_to(user).exists()
+
+    def user_can_edit_obj(self, user, obj) -> bool:
+        return super().user_can_edit_obj(user, obj) and may_add_in(user, obj.section)
+
+    def user_can_delete_obj(self, user, obj) -> bool:
+        return super().user_can_delete_obj(user, obj) and may_add_in(user, obj.section)
+
+    def user_can_inspect_obj(self, user, obj) -> bool:
+        return super().user_can_inspect_obj(user, obj) and may_add_in(user, obj.section)
+
+
+class FeedButtonHelper(ButtonHelper):
+    """Adds "Fetch now" for users who may change the feed."""
+
+    def get_buttons_for_obj(self, obj, exclude=None, classnames_add=None, **kwargs):
+        buttons = super().get_buttons_for_obj(
+            obj, exclude=exclude, classnames_add=classnames_add, **kwargs
+        )
+        if self.permission_helper.user_can_edit_obj(self.request.user, obj):
+            buttons.append(
+                {
+                    "url": self.url_helper.get_action_url("fetch", obj.pk),
+                    "label": _("Fetch now"),
+                    "classname": self.finalise_classname(["button-secondary", "button-small"]),
+                    "title": _("Fetch %(feed)s now") % {"feed": obj},
+                }
+            )
+        return buttons
+
+
+class FeedHistoryView(HistoryView):
+    """A feed's history, for whoever may change the feed.
+
+    modeladmin's own history view checks no permission at all.
+    """
+
+    def check_action_permitted(self, user) -> bool:
+        return self.permission_helper.user_can_edit_obj(user, self.instance)
+
+
+def _when(value) -> str:
+    return date_filter(localtime(value), "DATETIME_FORMAT")
+
+
+def claim_message(feed: WireFeed) -> str:
+    """What holds the feed while a worker's claim lasts, or "" when nothing does."""
+    if feed.fetching_since is None:
+        return ""
+    since = _when(feed.fetching_since)
+    if feed.state == "fetching":
+        return _("fetching since %(since)s") % {"since": since}
+    if feed.claim_held():
+        return _(
+            "claimed since %(since)s (a worker may have stopped; the feed is freed at %(freed)s)"
+        ) % {"since": since, "freed": _when(feed.claim_freed_at)}
+    return _(
+        "claimed since %(since)s by a worker that seems to have stopped; the next fetch "
+        "takes the feed over"
+    ) % {"since": since}
+
+
+class FetchFeedView(InstanceSpecificView):
+    """Asks, then enqueues a fetch of the feed on the site's task backend.
+
+    While a worker's claim holds the feed, a queued fetch would only be skipped: the
+    view says what holds it instead of saying it was queued.
+    """
+
+    page_title = _("Fetch now")
+
+    def check_action_permitted(self, user) -> bool:
+        return self.permission_helper.user_can_edit_obj(user, self.instance)
+
+    @method_decorator(login_required)
+    def dispatch(self, request, *args, **kwargs):
+        if not self.check_action_permitted(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_template_names(self):
+        return ["wagtail_mediawire/admin/fetch_feed.html"]
+
+    def held_message(self) -> str:
+        """Why a fetch now would be skipped, or "" when it would run."""
+        feed = self.instance
+        if not feed.claim_held():
+            return ""
+        if feed.state == "fetching":
+            return _(
+                "%(feed)s is being fetched (since %(since)s): its state updates when that "
+                "fetch is done."
+            ) % {"feed": feed, "since": _when(feed.fetching_since)}
+        return _(
+            "%(feed)s has been claimed since %(since)s by a worker that may have stopped. "
+            "The claim is freed at %(freed)s: fetch it again then."
+        ) % {"feed": feed, "since": _when(feed.fetching_since), "freed": _when(feed.claim_freed_at)}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(held=self.held_message(), **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if held := self.held_message():
+            messages.warning(request, _("Nothing was queued. %(why)s") % {"why": held})
+            return redirect(self.index_url)
+        enqueue_fetch(self.instance.pk)
+        messages.success(
+            request,
+            _("A fetch of %(feed)s has been queued; its state updates when it is done.")
+            % {"feed": self.instance},
+        )
+        return redirect(self.index_url)
+
+
+STATE_LABELS = {
+    "ok": _("OK"),
+    "new": _("not fetched yet"),
+    "inactive": _("inactive"),
+    "failing": _("failing"),
+}
+NOTES_SHOWN = 5
+
+
+class WireFeedAdmin(ModelAdmin):
+    model = WireFeed
+    menu_label = _("Feeds")
+    menu_icon = "rss"
+    list_display = ("name", "section", "state", "last_fetched_at", "last_counts")
+    list_filter = ("is_active",)
+    search_fields = ("name", "source_name", "url")
+    permission_helper_class = FeedPermissionHelper
+    button_helper_class = FeedButtonHelper
+    history_view_class = FeedHistoryView
+    edit_handler = ObjectList(WireFeed.panels, base_form_class=WireFeedForm)
+
+    def get_queryset(self, request):
+        # Only the feeds of the user's sections: the rows, the search and the counts.
+        return feeds_for(request.user, super().get_queryset(request)).select_related("section")
+
+    @admin_display(description=_("state"))
+    def state(self, obj) -> str:
+        if obj.state in ("fetching", "stalled"):
+            classname = "primary" if obj.state == "fetching" else "label"
+            return format_html(
+                '<span class="w-status w-status--{}">{}</span>', classname, claim_message(obj)
+            )
+        label = STATE_LABELS[obj.state]
+        if obj.state == "failing":
+            since = _when(obj.failing_since) if obj.failing_since else ""
+            return format_html(
+                '<span class="w-status w-status--label">{}</span><br>{}',
+                _("failing since %(when)s") % {"when": since},
+                obj.last_error[:300],
+            )
+        state = format_html('<span class="w-status w-status--primary">{}</span>', label)
+        if obj.last_warning:
+            # Read, but not as the agency said (bytes against their declared encoding…).
+            return format_html(
+                '{}<br><span class="w-status w-status--label">{}</span> {}',
+                state,
+                _("warning"),
+                obj.last_warning[:300],
+            )
+        return state
+
+    @admin_display(description=_("last fetch"))
+    def last_counts(self, obj) -> str:
+        if obj.last_success_at is None:
+            return ""
+        counts = _("%(new)d new, %(updated)d updated, %(skipped)d skipped") % {
+            "new": obj.last_imported,
+            "updated": obj.last_updated,
+            "skipped": obj.last_skipped,
+        }
+        return format_html("{}{}", counts, self._notes(obj))
+
+    def _notes(self, obj) -> str:
+        """The last fetch's notes (why an image or an item was not imported…), the
+        first few: the count of the others is enough in a listing."""
+        notes = obj.last_notes.splitlines()
+        if not notes:
+            return ""
+        shown = format_html_join("", "<li>{}</li>", ((note[:300],) for note in notes[:NOTES_SHOWN]))
+        more = len(notes) - NOTES_SHOWN
+        if more > 0:
+            others = ngettext("and %(count)d more", "and %(count)d more", more) % {"count": more}
+            shown += format_html("<li>{}</li>", others)
+        return format_html('<ul class="mediawire-feed-notes">{}</ul>', shown)
+
+    def fetch_view(self, request, instance_pk):
+        return FetchFeedView.as_view(model_admin=self, instance_pk=instance_pk)(request)
+
+    def get_admin_urls_for_registration(self):
+        return (
+            *super().get_admin_urls_for_registration(),
+            re_path(
+                self.url_helper.get_action_url_pattern("fetch"),
+                self.fetch_view,
+                name=self.url_helper.get_action_url_name("fetch"),
+            ),
+        )
+
+
+class MediaWireAdminGroup(ModelAdminGroup):
+    """Articles, Disclaimers and Feeds, in that order, each shown to whoever may use it.
+
+    Disclaimers are a snippet: their viewset makes their menu item (with its own
+    permission check) and this group holds it instead of the main menu.
+    """
+
+    menu_label = _("Media Wire")
+    menu_icon = "openquote"
+    menu_order = 200
+    items = (ArticleAdmin, WireFeedAdmin)
+
+    def get_submenu_items(self) -> list[MenuItem]:
+        articles, feeds = self.modeladmin_instances
+        items = [articles.get_menu_item(order=1)]
+        disclaimers = getattr(Disclaimer, "snippet_viewset", None)
+        if disclaimers is not None:
+            items.append(disclaimers.get_menu_item(order=2))
+        items.append(feeds.get_menu_item(order=3))
+        return items

@@ -1,0 +1,198 @@
+"""Agency feeds (``WireFeed``) and the provenance of each item imported from one
+(``WireItem``)."""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+
+from ..fields import HttpURLField
+from .disclaimer import Disclaimer
+from .pages import MediaWireArticlePage, MediaWireIndexPage
+
+# A worker that died while fetching frees its feed after this long.
+CLAIM_TIMEOUT = timedelta(minutes=30)
+# A fetch takes seconds (each download is bounded by FEED_TIMEOUT); a claim this old
+# more likely belongs to a worker that stopped than to one still at work.
+CLAIM_STALE_AFTER = timedelta(minutes=5)
+
+
+def owner_removed(collector, field, sub_objs, using) -> None:
+    """``on_delete`` of ``WireFeed.owner``: the owner's account is deleted, so nobody
+    answers any more for publishing at once, and the feed goes on importing drafts.
+
+    Without this, the feed would look like one made in code (no owner), which
+    publishes at once unchecked.
+    """
+    models.SET_NULL(collector, field, sub_objs, using)
+    publish_mode = field.model._meta.get_field("publish_mode")
+    collector.add_field_update(publish_mode, WireFeed.PublishMode.DRAFT, sub_objs)
+
+
+class WireFeed(models.Model):
+    class PublishMode(models.TextChoices):
+        DRAFT = "draft", _("Drafts for review")
+        PUBLISH = "publish", _("Publish at once")
+
+    name = models.CharField(_("name"), max_length=255)
+    url = HttpURLField(_("feed URL"), max_length=2048, help_text=_("An RSS or Atom feed."))
+    section = models.ForeignKey(
+        MediaWireIndexPage,
+        verbose_name=_("section"),
+        on_delete=models.CASCADE,
+        related_name="wire_feeds",
+        help_text=_("Where its items become articles."),
+    )
+    source_name = models.CharField(
+        _("source name"),
+        max_length=255,
+        help_text=_("The agency, written into the Source block of each article."),
+    )
+    disclaimer = models.ForeignKey(
+        Disclaimer,
+        verbose_name=_("disclaimer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Added to each article. Leave empty for the section's default."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    publish_mode = models.CharField(
+        _("new items"), max_length=16, choices=PublishMode.choices, default=PublishMode.DRAFT
+    )
+    fetch_interval = models.PositiveIntegerField(
+        _("fetch every (minutes)"), default=15, help_text=_("For mediawire_fetch_feeds --due.")
+    )
+
+    # Fetch state, written by the fetch task only.
+    last_fetched_at = models.DateTimeField(_("last fetched"), null=True, blank=True)
+    last_success_at = models.DateTimeField(_("last success"), null=True, blank=True)
+    failing_since = models.DateTimeField(_("failing since"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    etag = models.CharField(max_length=255, blank=True)
+    last_modified = models.CharField(max_length=255, blank=True)
+    last_imported = models.PositiveIntegerField(_("imported"), default=0)
+    last_updated = models.PositiveIntegerField(_("updated"), default=0)
+    last_skipped = models.PositiveIntegerField(_("skipped"), default=0)
+    # The last successful fetch's warning: read, but not as the feed declares itself
+    # (bytes that contradict its character encoding). Empty when all was well.
+    last_warning = models.TextField(_("last warning"), blank=True)
+    # A claim on the feed while one worker fetches it; a crashed worker's claim expires.
+    fetching_since = models.DateTimeField(null=True, blank=True, editable=False)
+    # What the last fetch with content noted, one line each (an image not imported…).
+    last_notes = models.TextField(_("last notes"), blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=owner_removed,
+        related_name="+",
+        help_text=_(
+            "Who last saved the feed in the admin: new items are published at once only "
+            "while they may publish in the section."
+        ),
+    )
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("url"),
+        FieldPanel("section"),
+        FieldPanel("source_name"),
+        FieldPanel("disclaimer"),
+        MultiFieldPanel(
+            [FieldPanel("is_active"), FieldPanel("publish_mode"), FieldPanel("fetch_interval")],
+            heading=_("Fetching"),
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("wire feed")
+        verbose_name_plural = _("wire feeds")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_due(self, now=None) -> bool:
+        if self.last_fetched_at is None:
+            return True
+        now = now or timezone.now()
+        return self.last_fetched_at + timedelta(minutes=self.fetch_interval) <= now
+
+    @property
+    def claim_freed_at(self) -> datetime | None:
+        """When a worker's claim on the feed expires, if one holds it."""
+        return self.fetching_since + CLAIM_TIMEOUT if self.fetching_since else None
+
+    def claim_held(self, now=None) -> bool:
+        """A worker's claim holds the feed: another fetch would skip it."""
+        now = now or timezone.now()
+        return self.fetching_since is not None and self.claim_freed_at > now
+
+    @property
+    def state(self) -> str:
+        if self.fetching_since is not None:
+            # What is happening now comes before how the last fetch went.
+            if self.fetching_since > timezone.now() - CLAIM_STALE_AFTER:
+                return "fetching"
+            return "stalled"
+        if not self.is_active:
+            return "inactive"
+        if self.last_error:
+            return "failing"
+        if self.last_success_at is None:
+            return "new"
+        return "ok"
+
+
+class WireItem(models.Model):
+    """One agency item as received, and the article made of it.
+
+    It outlives its article: an item whose article an editor deleted is not imported
+    again. The unique constraints stop two fetches at once from importing it twice.
+    """
+
+    feed = models.ForeignKey(
+        WireFeed, null=True, on_delete=models.SET_NULL, related_name="items", editable=False
+    )
+    article = models.OneToOneField(
+        MediaWireArticlePage,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="wire_item",
+        editable=False,
+    )
+    guid = models.CharField(max_length=1024, blank=True)
+    link = models.CharField(max_length=2048, blank=True, help_text="Normalised.")
+    title = models.CharField(max_length=1024, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    # The agency's text as received (sanitised), and its fingerprint.
+    text = models.TextField(blank=True)
+    fingerprint = models.CharField(max_length=64)
+    imported_at = models.DateTimeField(default=timezone.now)
+    imported_revision = models.ForeignKey(
+        "wagtailcore.Revision", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The agency changed the item after an editor took over the article: its new text
+    # waits here for the editor, never written over their work.
+    updated_at_source = models.BooleanField(default=False)
+    source_title = models.CharField(max_length=1024, blank=True)
+    source_text = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("wire item")
+        verbose_name_plural = _("wire items")
+        constraints = [
+            models.UniqueConstraint(fields=["guid"], condition=~Q(guid=""), name="mw_item_guid"),
+            models.UniqueConstraint(fields=["link"], condition=~Q(link=""), name="mw_item_link"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.link or self.guid
