@@ -23,10 +23,11 @@ from ..models import MediaWireArticlePage, WireFeed, WireItem
 from ..models.wire import CLAIM_TIMEOUT
 from ..settings import get_setting
 from ..text import xml_safe
-from ..validators import validate_http_url
+from ..validators import safe_http_url
 from .download import DownloadError, download
+from .formats import read_document
 from .images import ImageError, create_image, download_image
-from .parse import FeedError, FeedItem, read_feed
+from .item import FeedError, FeedItem
 from .permissions import publishing_withheld
 
 logger = logging.getLogger("wagtail_mediawire")
@@ -34,6 +35,7 @@ logger = logging.getLogger("wagtail_mediawire")
 IMPORT_ACTION = "wagtail_mediawire.import"
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
+    "application/json;q=0.9, application/vnd.iptc.g2.newsitem+xml;q=0.9, "
     "application/xml;q=0.8, text/xml;q=0.8, */*;q=0.1"
 )
 # Media types a server may send a feed as; HTML means a web page, not a feed.
@@ -44,6 +46,14 @@ FEED_TYPES = {
     "application/xml",
     "text/xml",
     "application/x-rss+xml",
+    # The agency formats: ninjs and AP's API as JSON, NewsML-G2 and NITF as XML.
+    "application/json",
+    "application/ld+json",
+    "text/json",
+    "application/vnd.iptc.g2.newsitem+xml",
+    "application/vnd.iptc.g2.newsmessage+xml",
+    "application/vnd.iptc.g2.packageitem+xml",
+    "application/nitf+xml",
     "application/octet-stream",
     "text/plain",
     "",
@@ -97,7 +107,15 @@ class FetchResult:
         return text + (gettext(" (dry run: nothing written)") if self.dry_run else "")
 
 
+def source_url(feed: WireFeed, item: FeedItem) -> str:
+    """The Source block's address: the item's own web address, else the agency's page
+    (``WireFeed.source_url``), else "" (a draft that asks for the report's address)."""
+    return safe_http_url(item.link) or safe_http_url(feed.source_url)
+
+
 def article_body(feed: WireFeed, item: FeedItem, image=None) -> list:
+    # The editor's note (item.ednote) is for editors only: WireItem keeps it, the body
+    # never does.
     body: list = []
     if image is not None:
         image.contextual_alt_text, image.decorative = item.title[:255], False
@@ -110,7 +128,7 @@ def article_body(feed: WireFeed, item: FeedItem, image=None) -> list:
             {
                 # Typed by whoever added the feed, perhaps pasted from a document.
                 "name": xml_safe(feed.source_name),
-                "url": item.link,
+                "url": source_url(feed, item),
                 "original_headline": item.title[:255],
                 "published_at": item.published_at,
             },
@@ -138,7 +156,9 @@ def _create_article(
     section.add_child(instance=article)
     revision = article.save_revision(log_action=False)
     log(instance=article, action=IMPORT_ACTION, revision=revision, data={"feed": feed.name})
-    if feed.publish_mode == WireFeed.PublishMode.PUBLISH:
+    # Without a web address the source rule refuses to publish: it stays a draft, and
+    # the fetch's notes ask for the report's address.
+    if feed.publish_mode == WireFeed.PublishMode.PUBLISH and source_url(feed, item):
         revision.publish()
     return article, revision
 
@@ -178,7 +198,27 @@ def _update(feed: WireFeed, record: WireItem, item: FeedItem) -> None:
         record.source_title, record.source_text = item.title, item.html
     record.fingerprint = item.fingerprint
     record.published_at = item.published_at
+    _record_metadata(record, item)
     record.save()
+
+
+def _record_metadata(record: WireItem, item: FeedItem) -> None:
+    """What the agency says about the item beyond its text, as of this version."""
+    record.version = item.version
+    record.status = item.status
+    record.embargoed_until = item.embargoed_until
+    record.urgency = item.urgency
+    record.signals = list(item.signals)
+    record.ednote = item.ednote
+    record.usage_terms = item.usage_terms
+    record.expires_at = item.expires_at
+
+
+def _not_newer(record: WireItem, item: FeedItem) -> bool:
+    """An older or the same version of what was read: it changes nothing."""
+    return (
+        record.version is not None and item.version is not None and item.version <= record.version
+    )
 
 
 def import_items(feed: WireFeed, items: list[FeedItem], result: FetchResult) -> None:
@@ -195,16 +235,20 @@ def import_items(feed: WireFeed, items: list[FeedItem], result: FetchResult) -> 
     by_link = {record.link: record for record in known if record.link}
     seen: set[str] = set()
     elsewhere: Counter[str] = Counter()  # items another feed imported, by its name
+    without_text: Counter[str] = Counter()  # pictures, videos… by kind
     for item, guid, link in keyed:
-        try:
-            validate_http_url(item.link)
-        except ValidationError:
+        if not _has_address(item):
             result.skipped += 1
             result.notes.append(
                 gettext("unsafe or missing link: %(link)r") % {"link": item.link[:200]}
             )
             continue
-        if not item.title or (guid and guid in seen) or link in seen:
+        if item.kind != "text":
+            # Never an empty article: a picture, a video, a graphic.
+            result.skipped += 1
+            without_text[item.kind] += 1
+            continue
+        if not item.title or (guid and guid in seen) or (link and link in seen):
             result.skipped += 1
             continue
         seen.update(key for key in (guid, link) if key)
@@ -215,8 +259,14 @@ def import_items(feed: WireFeed, items: list[FeedItem], result: FetchResult) -> 
             result.skipped += 1
             elsewhere[record.feed.name if record.feed else ""] += 1
             continue
-        moved = record is not None and _moved(record, link, by_link)
+        if record is not None and _not_newer(record, item):
+            result.unchanged += 1
+            continue
+        moved = record is not None and link and _moved(record, link, by_link)
         if record is not None and record.fingerprint == item.fingerprint and not moved:
+            if not result.dry_run and item.version is not None:
+                _record_metadata(record, item)  # a newer version of the same text
+                record.save()
             result.unchanged += 1
             continue
         if moved:
@@ -234,6 +284,23 @@ def import_items(feed: WireFeed, items: list[FeedItem], result: FetchResult) -> 
             result.skipped += 1
             result.notes.append(gettext("could not import %(link)r") % {"link": item.link[:200]})
     result.notes += [_imported_elsewhere(name, count) for name, count in sorted(elsewhere.items())]
+    result.notes += [_without_text(kind, count) for kind, count in sorted(without_text.items())]
+
+
+def _has_address(item: FeedItem) -> bool:
+    """An item with a link must have a safe one; an agency's item without one is known
+    by its id (its Source block then takes the feed's source address)."""
+    if item.link:
+        return bool(safe_http_url(item.link))
+    return bool(item.guid)
+
+
+def _without_text(kind: str, count: int) -> str:
+    return ngettext(
+        "%(count)d item without text (%(kind)s) skipped",
+        "%(count)d items without text (%(kind)s) skipped",
+        count,
+    ) % {"count": count, "kind": kind}
 
 
 def _moved(record: WireItem, link: str, by_link: dict[str, WireItem]) -> bool:
@@ -280,7 +347,7 @@ def _import_one(
                     _update(feed, record, item)
                     result.updated += 1
                     return
-                created = WireItem.objects.create(
+                created = WireItem(
                     feed=feed,
                     guid=guid,
                     link=link,
@@ -289,9 +356,19 @@ def _import_one(
                     text=item.html,
                     fingerprint=item.fingerprint,
                 )
+                _record_metadata(created, item)
+                created.save(force_insert=True)
                 created.article, created.imported_revision = _create_article(feed, item, upload)
                 created.save(update_fields=["article", "imported_revision"])
                 result.imported += 1
+                if not source_url(feed, item):
+                    result.notes.append(
+                        gettext(
+                            "imported as a draft: add the report's web address to its "
+                            "Source block: %(title)s"
+                        )
+                        % {"title": item.title[:200]}
+                    )
                 return
         except (IntegrityError, ValidationError) as error:
             if isinstance(error, ValidationError) and "slug" not in getattr(
@@ -386,7 +463,7 @@ def _fetch(feed: WireFeed, result: FetchResult) -> None:
             raise FeedError(
                 gettext("The server sent %(type)s, not a feed.") % {"type": response.content_type}
             )
-        parsed = read_feed(response.content)
+        parsed = read_document(response.content, feed.format)
     except (DownloadError, FeedError) as error:
         result.error = str(error)
         return
@@ -397,7 +474,7 @@ def _fetch(feed: WireFeed, result: FetchResult) -> None:
 
 def _import_content(feed: WireFeed, content: bytes, result: FetchResult) -> None:
     try:
-        parsed = read_feed(content)
+        parsed = read_document(content, feed.format)
     except FeedError as error:
         result.error = str(error)
         return

@@ -6,15 +6,12 @@ or size limit (``download`` does that part safely).
 """
 
 import codecs
-import hashlib
 import io
 import re
 import xml.sax
 from calendar import timegm
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import unescape
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import feedparser
 import nh3
@@ -28,6 +25,8 @@ from wagtail.admin.rich_text.converters.editor_html import EditorHTMLConverter
 from ..blocks import RICH_TEXT_FEATURES
 from ..text import xml_safe
 from ..validators import safe_http_url
+from .item import GUID_MAX_LENGTH, TITLE_MAX_LENGTH, FeedError, FeedItem, ParsedFeed
+from .links import normalise_link as normalise_link  # where the tests and readers look
 
 # What the paragraph block can hold (RICH_TEXT_FEATURES: bold, italic, link, lists).
 ALLOWED_TAGS = {"p", "br", "b", "strong", "i", "em", "a", "ol", "ul", "li"}
@@ -40,8 +39,6 @@ DROPPED_WITH_CONTENT = {
 }  # fmt: skip
 BLOCK_TAGS = {"p", "ol", "ul"}
 HEADING = re.compile(r"<(/?)h[1-6]\b[^>]*>", re.IGNORECASE)
-# Query parameters that say how a reader arrived, not which report it is.
-TRACKING_PARAMETER = re.compile(r"^(utm_.*|fbclid|gclid)$", re.IGNORECASE)
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 # An internal DTD subset, in the prolog, and the entity declarations inside it that are
 # plain: text or one character reference, no other entity (a bomb's nesting) and no
@@ -53,58 +50,6 @@ PLAIN_ENTITY_VALUE = re.compile(rb"&#\w+;|[^&%<>\"]*")
 # of them, so bytes that are UTF-8 but declared so read without error, as mojibake.
 SINGLE_BYTE_ENCODING = re.compile(r"iso8859-\d+|cp125\d|mac-[\w-]+|koi8-\w+")
 ENCODING_OVERRIDE = re.compile(r"declared as (\S+), but parsed as (\S+)")
-# What WireItem keeps of a title (title, source_title) and of a GUID: cut here, once, so
-# that an import and every later update store the same text.
-TITLE_MAX_LENGTH = 1024
-GUID_MAX_LENGTH = 1024
-
-
-class FeedError(Exception):
-    """A feed that cannot be read; str(error) is a message for the editor."""
-
-
-@dataclass(frozen=True)
-class FeedItem:
-    guid: str
-    link: str  # as the agency gave it
-    title: str  # plain text, at most TITLE_MAX_LENGTH characters
-    published_at: datetime | None
-    html: str  # sanitised, in Wagtail's database rich-text format
-    image_url: str
-
-    @property
-    def normalised_link(self) -> str:
-        return normalise_link(self.link)
-
-    @property
-    def fingerprint(self) -> str:
-        """What the agency sent, in a few bytes: a changed title or text changes it."""
-        return hashlib.sha256(f"{self.title}\n{self.html}".encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class ParsedFeed:
-    items: list[FeedItem]
-    # For the editor: the feed was read, but its text may not be what the agency wrote.
-    warning: str = ""
-
-
-def normalise_link(url: str) -> str:
-    """The same report's address, however it was linked: lower-case scheme and host,
-    no default port, no fragment, no tracking parameters, no trailing slash."""
-    if not safe_http_url(url):
-        return ""
-    parts = urlsplit(url.strip())
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    port = parts.port
-    netloc = host if port in (None, {"http": 80, "https": 443}[scheme]) else f"{host}:{port}"
-    query = urlencode(
-        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-         if not TRACKING_PARAMETER.match(k)]
-    )  # fmt: skip
-    path = parts.path.rstrip("/")
-    return urlunsplit((scheme, netloc, path, query, ""))
 
 
 def clean_html(html: str) -> str:

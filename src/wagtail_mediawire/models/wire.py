@@ -38,8 +38,28 @@ class WireFeed(models.Model):
         DRAFT = "draft", _("Drafts for review")
         PUBLISH = "publish", _("Publish at once")
 
+    class Format(models.TextChoices):
+        AUTO = "auto", _("Detect from the content")
+        RSS = "rss", _("RSS or Atom")
+        NINJS = "ninjs", _("IPTC ninjs (1.x, 2.x, 3.x)")
+        AP_MEDIA = "ap-media", _("AP Media API")
+        NEWSML_G2 = "newsml-g2", _("IPTC NewsML-G2")
+        NITF = "nitf", _("IPTC NITF")
+
     name = models.CharField(_("name"), max_length=255)
-    url = HttpURLField(_("feed URL"), max_length=2048, help_text=_("An RSS or Atom feed."))
+    url = HttpURLField(
+        _("feed URL"),
+        max_length=2048,
+        help_text=_("An RSS or Atom feed, or an agency's ninjs, NewsML-G2, NITF or API address."),
+    )
+    format = models.CharField(
+        _("format"),
+        max_length=16,
+        choices=Format.choices,
+        default=Format.AUTO,
+        blank=True,  # an older form or script that does not send it means "auto"
+        help_text=_("What the address delivers; detected from its content unless chosen."),
+    )
     section = models.ForeignKey(
         MediaWireIndexPage,
         verbose_name=_("section"),
@@ -51,6 +71,15 @@ class WireFeed(models.Model):
         _("source name"),
         max_length=255,
         help_text=_("The agency, written into the Source block of each article."),
+    )
+    source_url = HttpURLField(
+        _("source web address"),
+        max_length=2048,
+        blank=True,
+        help_text=_(
+            "The agency's page readers can visit, for the Source block of items that have "
+            "no web address of their own."
+        ),
     )
     disclaimer = models.ForeignKey(
         Disclaimer,
@@ -103,8 +132,10 @@ class WireFeed(models.Model):
     panels = [
         FieldPanel("name"),
         FieldPanel("url"),
+        FieldPanel("format"),
         FieldPanel("section"),
         FieldPanel("source_name"),
+        FieldPanel("source_url"),
         FieldPanel("disclaimer"),
         MultiFieldPanel(
             [FieldPanel("is_active"), FieldPanel("publish_mode"), FieldPanel("fetch_interval")],
@@ -185,6 +216,25 @@ class WireItem(models.Model):
     updated_at_source = models.BooleanField(default=False)
     source_title = models.CharField(max_length=1024, blank=True)
     source_text = models.TextField(blank=True)
+
+    # What the agency said about the item beyond its text (ingest/item.py), as of the
+    # last version read.
+    class Status(models.TextChoices):
+        USABLE = "usable", _("usable")
+        WITHHELD = "withheld", _("withheld")
+        CANCELED = "canceled", _("canceled")
+
+    version = models.PositiveIntegerField(_("version"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.USABLE
+    )
+    embargoed_until = models.DateTimeField(_("embargoed until"), null=True, blank=True)
+    urgency = models.PositiveSmallIntegerField(_("urgency"), null=True, blank=True)
+    signals = models.JSONField(_("signals"), default=list, blank=True)
+    # For editors only: shown in the admin, never in the article or any public output.
+    ednote = models.TextField(_("editor's note"), blank=True)
+    usage_terms = models.TextField(_("usage terms"), blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("wire item")
