@@ -27,7 +27,7 @@ from ..validators import safe_http_url
 from .download import DownloadError, download
 from .formats import read_document
 from .images import ImageError, create_image, download_image
-from .item import FeedError, FeedItem
+from .item import USABLE, FeedError, FeedItem
 from .permissions import publishing_withheld
 
 logger = logging.getLogger("wagtail_mediawire")
@@ -157,10 +157,17 @@ def _create_article(
     revision = article.save_revision(log_action=False)
     log(instance=article, action=IMPORT_ACTION, revision=revision, data={"feed": feed.name})
     # Without a web address the source rule refuses to publish: it stays a draft, and
-    # the fetch's notes ask for the report's address.
+    # the fetch's notes ask for the report's address. What the agency withholds,
+    # cancels or embargoes is never published at once either.
     if feed.publish_mode == WireFeed.PublishMode.PUBLISH and source_url(feed, item):
-        revision.publish()
+        if _publishable_now(item):
+            revision.publish()
     return article, revision
+
+
+def _publishable_now(item: FeedItem) -> bool:
+    embargoed = item.embargoed_until is not None and item.embargoed_until > timezone.now()
+    return item.status == USABLE and not embargoed
 
 
 def _untouched_draft(article: MediaWireArticlePage, record: WireItem) -> bool:
@@ -296,6 +303,12 @@ def _has_address(item: FeedItem) -> bool:
 
 
 def _without_text(kind: str, count: int) -> str:
+    if kind == "text-elsewhere":  # AP's list answers: the text is a rendition of its own
+        return ngettext(
+            "%(count)d item whose text is not in the document skipped",
+            "%(count)d items whose text is not in the document skipped",
+            count,
+        ) % {"count": count}
     return ngettext(
         "%(count)d item without text (%(kind)s) skipped",
         "%(count)d items without text (%(kind)s) skipped",

@@ -72,7 +72,7 @@ def detect(content: bytes) -> str:
 def _json_format(content: bytes) -> str:
     try:
         data = json.loads(content)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         raise FeedError(
             gettext("The document is not valid JSON: %(error)s.") % {"error": error}
         ) from error
@@ -80,6 +80,8 @@ def _json_format(content: bytes) -> str:
         body = data["data"]
         if "item" in body or "items" in body:
             return "ap-media"
+    if isinstance(data, dict) and isinstance(data.get("items"), list):
+        data = data["items"]  # a list of ninjs items under "items"
     items = data if isinstance(data, list) else [data]
     if items and all(isinstance(item, dict) and _NINJS_KEYS & item.keys() for item in items):
         return "ninjs"

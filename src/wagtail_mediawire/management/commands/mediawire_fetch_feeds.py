@@ -34,7 +34,10 @@ class Command(BaseCommand):
         )  # fmt: skip
         parser.add_argument(
             "--file", metavar="PATH",
-            help="With one --feed: import this feed file instead of downloading the feed.",
+            help=(
+                "With one --feed: import this saved document (RSS, Atom, ninjs, AP Media "
+                "API, NewsML-G2 or NITF, as the feed's format says) instead of downloading."
+            ),
         )  # fmt: skip
         parser.add_argument(
             "--enqueue", action="store_true",
