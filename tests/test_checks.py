@@ -117,3 +117,10 @@ def test_check_modeladmin_and_humanize_are_installed(monkeypatch):
     assert installed_without("wagtail_modeladmin") == {"wagtail_mediawire.E003"}
     assert installed_without("django.contrib.humanize") == {"wagtail_mediawire.W002"}
     assert installed_without() == set()
+
+
+def test_check_drop_root_must_be_an_existing_absolute_folder(tmp_path):
+    assert _ids(WAGTAIL_MEDIAWIRE={"FEED_DROP_ROOT": str(tmp_path)}) == set()
+    for bad in ("relative/folder", str(tmp_path / "missing"), 42):
+        assert _ids(WAGTAIL_MEDIAWIRE={"FEED_DROP_ROOT": bad}) == {"wagtail_mediawire.E008"}
+    assert _ids(WAGTAIL_MEDIAWIRE={"FEED_DROP_SETTLE_SECONDS": 0}) == {"wagtail_mediawire.E002"}

@@ -5,6 +5,7 @@ message: the other checks cannot read it, so they report nothing
 (:func:`_skipped_unless_a_dict`).
 """
 
+import os
 from functools import wraps
 
 from django.apps import apps
@@ -26,6 +27,7 @@ POSITIVE_WHOLE_NUMBERS = (
     "FEED_TIMEOUT",
     "FEED_MAX_BYTES",
     "FEED_IMAGE_MAX_PIXELS",
+    "FEED_DROP_SETTLE_SECONDS",
 )
 FEED_FLAGS = ("FEED_ALLOW_PRIVATE_HOSTS", "FEED_IMPORT_IMAGES")
 
@@ -125,6 +127,25 @@ def check_feed_flags_are_booleans(app_configs=None, **kwargs) -> list:
         )
         for key in FEED_FLAGS
         if not isinstance(config[key], bool)
+    ]
+
+
+@register(Tags.compatibility)
+@_skipped_unless_a_dict
+def check_drop_root_is_a_folder(app_configs=None, **kwargs) -> list:
+    """E008: ``FEED_DROP_ROOT`` is None or an existing folder (given as an absolute path)."""
+    root = get_config()["FEED_DROP_ROOT"]
+    if root is None:
+        return []
+    if isinstance(root, str | os.PathLike) and os.path.isabs(root) and os.path.isdir(root):
+        return []
+    return [
+        Error(
+            f"{SETTING_NAME}['FEED_DROP_ROOT'] must be None or the absolute path of an "
+            f"existing folder, not {root!r}.",
+            hint="The folder agencies deliver files into; feeds read folders under it.",
+            id="wagtail_mediawire.E008",
+        )
     ]
 
 
@@ -278,6 +299,7 @@ CHECKS = (
     check_numbers_are_positive_whole_numbers,
     check_purge_settings,
     check_feed_flags_are_booleans,
+    check_drop_root_is_a_folder,
     check_private_feed_hosts_not_in_production,
     check_task_backend_exists,
     check_cache_alias_exists,

@@ -44,6 +44,11 @@ DEFAULTS: dict[str, Any] = {
     # (6000 x 4000), peaks near 150 MB, where Wagtail's upload limit (128 million) lets
     # a few kilobytes of PNG take 740 MB.
     "FEED_IMAGE_MAX_PIXELS": 25_000_000,
+    # Agencies that deliver files (FTP, SFTP) into a folder: the folder under which a
+    # feed's drop folder must be (WireFeed.folder, never outside it), and how many
+    # seconds a file must be left unchanged before it is read (a half-written file waits).
+    "FEED_DROP_ROOT": None,
+    "FEED_DROP_SETTLE_SECONDS": 5,
     # The TASKS alias that fetch_feed is enqueued on: feeds may have a queue (and
     # workers) of their own.
     "TASK_BACKEND": "default",

@@ -1,15 +1,19 @@
-"""The one URL rule of the package: a source link is an absolute http(s) URL.
+"""The one URL rule of the package: a source link is an absolute http(s) URL; and the
+rule that keeps a feed's drop folder inside ``FEED_DROP_ROOT``.
 
 Shared by the blocks, the page models and (later) the feed importer, so that a
 ``javascript:``, ``data:`` or relative URL is refused wherever it comes from.
 """
 
 import unicodedata
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
+
+from .settings import get_setting
 
 ALLOWED_SCHEMES = ("http", "https")
 
@@ -77,3 +81,32 @@ def positive_id(value: object) -> int | None:
     if isinstance(value, int) and 0 < value <= MAX_ID:
         return value
     return None
+
+
+def drop_folder_path(folder: str) -> Path:
+    """The absolute path of a feed's drop folder: ``folder`` (relative) under the
+    ``FEED_DROP_ROOT`` setting, which it may never leave (``..``, an absolute path, a
+    link out of it). Raises ValidationError, in plain words, otherwise."""
+    root = get_setting("FEED_DROP_ROOT")
+    if not root:
+        raise ValidationError(
+            _("Reading a folder needs the FEED_DROP_ROOT setting: ask your developers."),
+            code="no_drop_root",
+        )
+    root_path = Path(root).resolve()
+    relative = Path(folder)
+    if relative.is_absolute() or not folder.strip():
+        raise ValidationError(
+            _("Give the folder's path under the drop folder, not an absolute path."),
+            code="absolute",
+        )
+    path = (root_path / relative).resolve()
+    if not path.is_relative_to(root_path) or path == root_path:
+        raise ValidationError(_("The folder must be inside the drop folder."), code="outside")
+    if not path.is_dir():
+        raise ValidationError(
+            _("There is no folder %(folder)s in the drop folder."),
+            code="missing",
+            params={"folder": folder},
+        )
+    return path

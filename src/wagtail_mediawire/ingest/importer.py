@@ -23,7 +23,8 @@ from ..models import MediaWireArticlePage, WireFeed, WireItem
 from ..models.wire import CLAIM_TIMEOUT
 from ..settings import get_setting
 from ..text import xml_safe
-from ..validators import safe_http_url
+from ..validators import drop_folder_path, safe_http_url
+from . import drop
 from .download import DownloadError, download
 from .formats import read_document
 from .images import ImageError, create_image, download_image
@@ -451,10 +452,12 @@ def fetch(feed_id: int, *, dry_run: bool = False, content: bytes | None = None) 
             # longer publish there, so its new items wait for someone who may.
             feed.publish_mode = WireFeed.PublishMode.DRAFT
             result.notes.append(withheld)
-        if content is None:
-            _fetch(feed, result)
-        else:
+        if content is not None:
             _import_content(feed, content, result)
+        elif feed.folder:
+            _import_folder(feed, result)
+        else:
+            _fetch(feed, result)
     finally:
         if not dry_run:
             _record(feed, result)
@@ -493,6 +496,53 @@ def _import_content(feed: WireFeed, content: bytes, result: FetchResult) -> None
         return
     result.warning = parsed.warning
     import_items(feed, parsed.items, result)
+
+
+def _import_folder(feed: WireFeed, result: FetchResult) -> None:
+    """Every file of the feed's drop folder that is ready, through the same reading and
+    import as a downloaded document; each filed away in done/ or failed/ after."""
+    try:
+        folder = drop_folder_path(feed.folder)
+    except ValidationError as error:
+        result.error = " ".join(error.messages)
+        return
+    files, waiting = drop.ready_files(folder, get_setting("FEED_DROP_SETTLE_SECONDS"))
+    for path in files:
+        try:
+            parsed = read_document(drop.read(path, get_setting("FEED_MAX_BYTES")), feed.format)
+        except (FeedError, drop.TooLarge, OSError) as error:
+            message = _file_error(error)
+            result.notes.append(
+                gettext("%(file)s not imported: %(error)s") % {"file": path.name, "error": message}
+            )
+            result.warning = result.notes[-1]
+            if not result.dry_run:
+                drop.file_away(path, drop.FAILED, message)
+            continue
+        if parsed.warning:
+            result.warning = parsed.warning
+        import_items(feed, parsed.items, result)
+        if not result.dry_run:
+            drop.file_away(path, drop.DONE)
+    if waiting:
+        result.notes.append(
+            ngettext(
+                "%(count)d file still being written waits for the next fetch",
+                "%(count)d files still being written wait for the next fetch",
+                waiting,
+            )
+            % {"count": waiting}
+        )
+
+
+def _file_error(error: Exception) -> str:
+    if isinstance(error, drop.TooLarge):
+        return gettext("the file is larger than FEED_MAX_BYTES allows")
+    if isinstance(error, OSError):
+        return gettext("the file could not be read (%(reason)s)") % {
+            "reason": error.strerror or error.__class__.__name__
+        }
+    return str(error)
 
 
 def _record(feed: WireFeed, result: FetchResult) -> None:

@@ -4,6 +4,7 @@
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 
 from ..fields import HttpURLField
+from ..validators import drop_folder_path
 from .disclaimer import Disclaimer
 from .pages import MediaWireArticlePage, MediaWireIndexPage
 
@@ -50,7 +52,18 @@ class WireFeed(models.Model):
     url = HttpURLField(
         _("feed URL"),
         max_length=2048,
+        blank=True,
         help_text=_("An RSS or Atom feed, or an agency's ninjs, NewsML-G2, NITF or API address."),
+    )
+    folder = models.CharField(
+        _("drop folder"),
+        max_length=512,
+        blank=True,
+        help_text=_(
+            "Instead of an address: the folder, under the site's drop folder, that the "
+            "agency delivers files into. Each file is imported once, then moved to done/ "
+            "(or failed/, with its error beside it)."
+        ),
     )
     format = models.CharField(
         _("format"),
@@ -132,6 +145,7 @@ class WireFeed(models.Model):
     panels = [
         FieldPanel("name"),
         FieldPanel("url"),
+        FieldPanel("folder"),
         FieldPanel("format"),
         FieldPanel("section"),
         FieldPanel("source_name"),
@@ -150,6 +164,17 @@ class WireFeed(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if bool(self.url) == bool(self.folder):
+            message = _("Give the feed's address or its drop folder, one of them.")
+            raise ValidationError({"url": message, "folder": message})
+        if self.folder:
+            try:
+                drop_folder_path(self.folder)
+            except ValidationError as error:
+                raise ValidationError({"folder": error}) from None
 
     def is_due(self, now=None) -> bool:
         if self.last_fetched_at is None:
