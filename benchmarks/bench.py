@@ -47,6 +47,7 @@ from django.db import connection  # noqa: E402
 from django.template import Context, Template  # noqa: E402
 from django.test import Client, RequestFactory  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from ingest import FORMATS as INGEST_FORMATS  # noqa: E402
 from ingest import measure as measure_ingest  # noqa: E402
 from recent_posts import bulk_articles  # noqa: E402
 from wagtail.models import Page, Site  # noqa: E402
@@ -268,14 +269,17 @@ def run(sizes: list[int], runs: int, ingest_items: int) -> list[dict]:
             )
 
     if ingest_items:
-        figures = measure_ingest(ingest_items)
-        row(
-            f"ingest of {ingest_items:,} feed items, per item",
-            (figures["import_ms"], round(figures["import_queries"], 1)),
-            (figures["bare_ms"], round(figures["bare_queries"], 1)),
-            TARGETS["ingest"],
-            "bare add_child + save_revision of the same pages",
-        )
+        # RSS, then each agency format (ingest.FORMATS), each beside its own bare creation.
+        for format_name in INGEST_FORMATS:
+            figures = measure_ingest(ingest_items, format_name)
+            label = "feed items" if format_name == "rss" else f"{format_name} items"
+            row(
+                f"ingest of {ingest_items:,} {label}, per item",
+                (figures["import_ms"], round(figures["import_queries"], 1)),
+                (figures["bare_ms"], round(figures["bare_queries"], 1)),
+                TARGETS["ingest"],
+                "bare add_child + save_revision of the same pages",
+            )
     return rows
 
 
