@@ -212,3 +212,27 @@ def test_what_the_agency_holds_back_is_never_published_at_once(feed, httpserver,
     deliver(httpserver, {**ninjs(1), **fields})
     assert fetch(feed.pk).imported == 1
     assert not MediaWireArticlePage.objects.get().live
+
+
+def ap_page(n: int, next_page: str | None) -> dict:
+    item = {
+        "uri": f"https://api.ap.example/media/v/content/{n}", "version": 1, "type": "text",
+        "headline": f"Gull Point report {n}", "body_html": f"<p>Report {n} in full.</p>",
+    }  # fmt: skip
+    return {"data": {"items": [{"item": item}], "next_page": next_page}}
+
+
+def test_the_ap_media_api_is_asked_where_its_last_answer_said(feed, httpserver):
+    feed.url = httpserver.url_for("/feed")
+    feed.save()
+    httpserver.expect_ordered_request("/feed").respond_with_json(
+        ap_page(1, httpserver.url_for("/feed") + "?cursor=2")
+    )
+    httpserver.expect_ordered_request("/feed", query_string="cursor=2").respond_with_json(
+        ap_page(2, "https://elsewhere.example/steal")
+    )
+    httpserver.expect_ordered_request("/feed").respond_with_json(ap_page(3, None))
+    assert [fetch(feed.pk).imported for _ in range(3)] == [1, 1, 1]
+    httpserver.check_assertions()  # the cursor followed; the other host's never asked
+    feed.refresh_from_db()
+    assert feed.next_page_url == ""

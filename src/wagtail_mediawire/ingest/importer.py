@@ -8,6 +8,7 @@ what stop an item from being imported twice when two fetches run at once.
 import logging
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, connections, router, transaction
@@ -467,7 +468,7 @@ def fetch(feed_id: int, *, dry_run: bool = False, content: bytes | None = None) 
 def _fetch(feed: WireFeed, result: FetchResult) -> None:
     try:
         response = download(
-            feed.url,
+            _next_url(feed),
             accept=FEED_ACCEPT,
             etag="" if result.dry_run else feed.etag,
             last_modified="" if result.dry_run else feed.last_modified,
@@ -484,6 +485,7 @@ def _fetch(feed: WireFeed, result: FetchResult) -> None:
         result.error = str(error)
         return
     feed.etag, feed.last_modified = response.etag[:255], response.last_modified[:255]
+    feed.next_page_url = parsed.next_page[:2048]
     result.warning = parsed.warning
     import_items(feed, parsed.items, result)
 
@@ -496,6 +498,15 @@ def _import_content(feed: WireFeed, content: bytes, result: FetchResult) -> None
         return
     result.warning = parsed.warning
     import_items(feed, parsed.items, result)
+
+
+def _next_url(feed: WireFeed) -> str:
+    """The feed's address, or the page its API said to ask for next, if that is on the
+    same host (a response never sends the feed elsewhere)."""
+    cursor = feed.next_page_url
+    if cursor and urlsplit(cursor).hostname == urlsplit(feed.url).hostname:
+        return cursor
+    return feed.url
 
 
 def _import_folder(feed: WireFeed, result: FetchResult) -> None:
@@ -569,6 +580,7 @@ def _record(feed: WireFeed, result: FetchResult) -> None:
         fields += [
             "last_success_at", "last_error", "failing_since", "etag", "last_modified",
             "last_imported", "last_updated", "last_skipped", "last_notes", "last_warning",
+            "next_page_url",
         ]  # fmt: skip
     WireFeed.objects.filter(pk=feed.pk).update(**{name: getattr(feed, name) for name in fields})
 

@@ -76,3 +76,5 @@ class ParsedFeed:
     items: list[FeedItem]
     # For the editor: the feed was read, but its text may not be what the agency wrote.
     warning: str = ""
+    # Where to ask next time, when the format says (AP Media API's ``next_page``).
+    next_page: str = ""

@@ -117,6 +117,8 @@ class WireFeed(models.Model):
     failing_since = models.DateTimeField(_("failing since"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     etag = models.CharField(max_length=255, blank=True)
+    # Where the next fetch asks, when the agency's API gave a cursor (AP's next_page).
+    next_page_url = models.CharField(max_length=2048, blank=True, editable=False)
     last_modified = models.CharField(max_length=255, blank=True)
     last_imported = models.PositiveIntegerField(_("imported"), default=0)
     last_updated = models.PositiveIntegerField(_("updated"), default=0)

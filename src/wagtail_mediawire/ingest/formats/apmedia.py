@@ -18,6 +18,7 @@ from typing import Any
 
 from django.utils.translation import gettext
 
+from ...validators import safe_http_url
 from ..item import TITLE_MAX_LENGTH, FeedError, FeedItem, ParsedFeed
 from ..parse import plain_text
 from . import ninjs
@@ -67,7 +68,12 @@ def read(content: bytes) -> ParsedFeed:
         warning = gettext(
             "%(count)d entries of the AP Media API response were not items and were skipped."
         ) % {"count": len(entries) - len(items)}
-    return ParsedFeed(items=items, warning=warning)
+    next_page = body.get("next_page")
+    return ParsedFeed(
+        items=items,
+        warning=warning,
+        next_page=safe_http_url(next_page) if isinstance(next_page, str) else "",
+    )
 
 
 def feed_item(entry: Mapping) -> FeedItem:
