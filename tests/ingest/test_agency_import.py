@@ -236,3 +236,31 @@ def test_the_ap_media_api_is_asked_where_its_last_answer_said(feed, httpserver):
     httpserver.check_assertions()  # the cursor followed; the other host's never asked
     feed.refresh_from_db()
     assert feed.next_page_url == ""
+
+
+def test_a_picture_of_the_item_is_imported_with_its_own_credit(feed, httpserver, settings):
+    from io import BytesIO
+
+    from PIL import Image
+    from wagtail.images import get_image_model
+
+    settings.WAGTAIL_MEDIAWIRE = {**settings.WAGTAIL_MEDIAWIRE, "FEED_IMPORT_IMAGES": True}
+    out = BytesIO()
+    Image.new("RGB", (40, 30), (20, 80, 200)).save(out, "PNG")
+    httpserver.expect_request("/quay.png").respond_with_data(
+        out.getvalue(), content_type="image/png"
+    )
+    picture = {
+        "type": "picture",
+        "uri": "urn:northwind:pic:quay",
+        "renditions": [{"href": httpserver.url_for("/quay.png"), "contentType": "image/png"}],
+        "creditline": "Harbour Office of Kestrel Bay",
+    }
+    deliver(httpserver, {**ninjs(1), "associations": {"featureimage": picture}})
+    httpserver.expect_request("/quay.png").respond_with_data(
+        out.getvalue(), content_type="image/png"
+    )
+    result = fetch(feed.pk)
+    assert (result.imported, result.images_failed) == (1, 0), result.notes
+    image = get_image_model().objects.get()
+    assert list(image.tags.names()) == ["Harbour Office of Kestrel Bay"]

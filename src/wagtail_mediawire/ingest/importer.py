@@ -147,7 +147,7 @@ def _create_article(
     section = feed.section
     image = None
     if upload is not None:
-        image = create_image(upload, title=item.title, credit=xml_safe(feed.source_name))
+        image = create_image(upload, title=item.title, credit=_image_credit(feed, item))
     article = MediaWireArticlePage(
         title=item.title[:255],
         slug=find_available_slug(section, slugify(item.title)[:60] or "report"),
@@ -165,6 +165,12 @@ def _create_article(
         if _publishable_now(item):
             revision.publish()
     return article, revision
+
+
+def _image_credit(feed: WireFeed, item: FeedItem) -> str:
+    """The picture's own credit line where the document gives one, else the agency."""
+    credit = next((r.credit for r in item.renditions if r.url == item.image_url and r.credit), "")
+    return xml_safe(credit or feed.source_name)[:255]
 
 
 def _publishable_now(item: FeedItem) -> bool:
