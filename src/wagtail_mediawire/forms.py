@@ -1,7 +1,12 @@
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.blocks import StreamValue
 
-from .source_rule import NO_SOURCE_MESSAGE, form_requires_source, has_source_url
+from .source_rule import (
+    NO_SOURCE_MESSAGE,
+    WithdrawnError,
+    form_requires_source,
+    has_source_url,
+)
 from .text import xml_safe
 
 # The editor's plain text fields, which feeds, sitemaps and the head tags carry.
@@ -34,4 +39,9 @@ class MediaWireArticlePageForm(WagtailAdminPageForm):
         if form_requires_source(self) and "body" not in self.errors:
             if body is None or not has_source_url(body.raw_data):
                 self.add_error("body", NO_SOURCE_MESSAGE)
+        if form_requires_source(self) and self.instance.pk is not None:
+            # Killed or withheld by its agency (ingest/lifecycle.py): not publishable.
+            withdrawal = self.instance.get_withdrawal()
+            if withdrawal is not None:
+                self.add_error(None, WithdrawnError(withdrawal.withdrawn_reason))
         return cleaned_data

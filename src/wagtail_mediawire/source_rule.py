@@ -38,6 +38,20 @@ class SourceRequiredError(ValidationError):
         super().__init__({"body": ValidationError(NO_SOURCE_MESSAGE, code="no_source")})
 
 
+WITHDRAWN_MESSAGE = _(
+    "The agency withdrew this report (%(reason)s): it cannot be published again until "
+    "the agency sends a newer, usable version."
+)
+
+
+class WithdrawnError(ValidationError):
+    """Publishing an article whose agency killed or withheld its report
+    (``ingest/lifecycle.py``)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(WITHDRAWN_MESSAGE, code="withdrawn", params={"reason": reason})
+
+
 def iter_raw_sources(raw_stream: Any) -> Iterator[dict]:
     """The raw values of the ``source`` blocks, in order, without converting others."""
     return iter_raw_values(raw_stream, "source", dict)

@@ -45,6 +45,14 @@ def _register_import_action(actions) -> None:
                 return _("Updated from %(feed)s") % {"feed": data.get("feed", "")}
             return _("Imported from %(feed)s") % {"feed": data.get("feed", "")}
 
+    @actions.register_action("wagtail_mediawire.withdraw")
+    class WithdrawnByAgency(LogFormatter):
+        label = _("Withdrawn by the agency")
+
+        def format_message(self, log_entry) -> str:
+            data = log_entry.data or {}
+            return _("Unpublished: %(reason)s") % {"reason": data.get("reason", "")}
+
 
 @hooks.register("construct_homepage_panels")
 def _add_wire_desk_panel(request, panels: list) -> None:

@@ -160,6 +160,7 @@ def test_an_editor_who_adds_a_source_of_their_own_can_publish(page, live_server,
     )
     page.locator("button[title='Insert a block']").last.click()
     page.get_by_role("option", name="Source").click()
+    page.locator("input[name$='-value-url']").nth(1).wait_for()  # the new block, drawn
     assert page.locator("input[name$='-value-url']").count() == 2  # the first, untouched
     page.locator("input[name$='-value-name']").last.fill("Coastline Radio")
     page.locator("input[name$='-value-url']").last.fill("https://coastline.example/gull-point")

@@ -36,7 +36,7 @@ def refuse_bulk_publish_without_source(
         return None
     form = getattr(action, "cleaned_form", None)
     include_descendants = bool(form and form.cleaned_data.get("include_descendants"))
-    missing = []
+    missing, withdrawn = [], []
     for page in _articles_to_publish(objects, include_descendants, request.user):
         page = page.specific_deferred
         if not isinstance(page, MediaWireArticlePage):
@@ -45,13 +45,22 @@ def refuse_bulk_publish_without_source(
         content = page.get_latest_revision_as_object()
         if not has_source_url(content.body.raw_data):
             missing.append(content.title)
-    if not missing:
+        elif page.get_withdrawal() is not None:
+            withdrawn.append(content.title)
+    if not missing and not withdrawn:
         return None
-    messages.error(
-        request,
-        gettext("Nothing was published: add a Source block before publishing %(titles)s.")
-        % {"titles": ", ".join(f"“{title}”" for title in missing)},
-    )
+    if missing:
+        messages.error(
+            request,
+            gettext("Nothing was published: add a Source block before publishing %(titles)s.")
+            % {"titles": ", ".join(f"“{title}”" for title in missing)},
+        )
+    if withdrawn:
+        messages.error(
+            request,
+            gettext("Nothing was published: the agency withdrew %(titles)s.")
+            % {"titles": ", ".join(f"“{title}”" for title in withdrawn)},
+        )
     return redirect(action.next_url)
 
 

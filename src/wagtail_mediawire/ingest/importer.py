@@ -25,7 +25,7 @@ from ..models.wire import CLAIM_TIMEOUT
 from ..settings import get_setting
 from ..text import xml_safe
 from ..validators import drop_folder_path, safe_http_url
-from . import drop
+from . import drop, lifecycle
 from .download import DownloadError, download
 from .formats import read_document
 from .images import ImageError, create_image, download_image
@@ -70,6 +70,7 @@ class FetchResult:
     updated: int = 0
     unchanged: int = 0
     skipped: int = 0
+    withdrawn: int = 0  # killed or withheld by the agency, taken down
     not_modified: bool = False
     error: str = ""
     images_failed: int = 0
@@ -98,6 +99,12 @@ class FetchResult:
             "unchanged": self.unchanged,
             "skipped": self.skipped,
         }
+        if self.withdrawn:
+            text += ngettext(
+                ", %(count)d withdrawn by the agency",
+                ", %(count)d withdrawn by the agency",
+                self.withdrawn,
+            ) % {"count": self.withdrawn}
         if self.images_failed:
             text += ngettext(
                 ", %(count)d image not imported",
@@ -214,6 +221,8 @@ def _update(feed: WireFeed, record: WireItem, item: FeedItem) -> None:
     record.fingerprint = item.fingerprint
     record.published_at = item.published_at
     _record_metadata(record, item)
+    if record.is_withdrawn:
+        lifecycle.restore(record)  # a newer usable version: an editor may publish again
     record.save()
 
 
@@ -252,6 +261,10 @@ def import_items(feed: WireFeed, items: list[FeedItem], result: FetchResult) -> 
     elsewhere: Counter[str] = Counter()  # items another feed imported, by its name
     without_text: Counter[str] = Counter()  # pictures, videos… by kind
     for item, guid, link in keyed:
+        if lifecycle.is_withdrawal(item) and _has_address(item):
+            # Before any other rule: a kill may come in any version, without text.
+            _withdraw(feed, (guid and by_guid.get(guid)) or by_link.get(link), item, result)
+            continue
         if not _has_address(item):
             result.skipped += 1
             result.notes.append(
@@ -300,6 +313,26 @@ def import_items(feed: WireFeed, items: list[FeedItem], result: FetchResult) -> 
             result.notes.append(gettext("could not import %(link)r") % {"link": item.link[:200]})
     result.notes += [_imported_elsewhere(name, count) for name, count in sorted(elsewhere.items())]
     result.notes += [_without_text(kind, count) for kind, count in sorted(without_text.items())]
+
+
+def _withdraw(feed: WireFeed, record: WireItem | None, item: FeedItem, result) -> None:
+    if record is None or (record.feed_id not in (None, feed.pk)):
+        # Never imported here (or another feed's): nothing to take down, nothing made.
+        result.skipped += 1
+        result.notes.append(
+            gettext("withdrawn by the agency, not imported: %(title)s")
+            % {"title": item.title[:200]}
+        )
+        return
+    if result.dry_run:
+        result.withdrawn += 1
+        return
+    taken_down = lifecycle.withdraw(feed, record, item)
+    result.withdrawn += 1
+    result.notes.append(
+        gettext("%(reason)s: “%(title)s” taken down (%(count)d pages)")
+        % {"reason": record.withdrawn_reason, "title": record.title[:200], "count": len(taken_down)}
+    )
 
 
 def _has_address(item: FeedItem) -> bool:

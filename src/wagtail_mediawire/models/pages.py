@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db import models
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +17,7 @@ from wagtail.models import Site
 from wagtail.query import PageQuerySet
 from wagtail.rich_text import get_text_for_indexing
 from wagtail.search import index
+from wagtail.url_routing import RouteResult
 
 from ..blocks import RICH_TEXT_FEATURES, ArticleBodyBlock
 from ..forms import MediaWireArticlePageForm
@@ -29,7 +31,13 @@ from ..serializers import (
     SourcesField,
 )
 from ..settings import get_setting
-from ..source_rule import SourceRequiredError, has_source_url, iter_raw_sources, require_source
+from ..source_rule import (
+    SourceRequiredError,
+    WithdrawnError,
+    has_source_url,
+    iter_raw_sources,
+    require_source,
+)
 from ..syndication import serve_feed
 from ..text import cut_excerpt, iter_raw_paragraphs
 from ..validators import positive_id, safe_http_url, validate_http_url
@@ -51,6 +59,9 @@ def make_excerpt(text: str) -> str:
     """``text`` on one line, cut at a word to what listings can show, with "…" where it was cut."""
     return cut_excerpt(text, EXCERPT_MAX_WORDS, EXCERPT_MAX_CHARS)
 
+
+# What a withdrawn article's address shows (410 Gone); a site may override it.
+WITHDRAWN_TEMPLATE = "wagtail_mediawire/pages/withdrawn.html"
 
 # Deeper pages are treated as beyond the end (and offsets stay within any database's range).
 MAX_PAGE_NUMBER = 100_000
@@ -360,6 +371,9 @@ class MediaWireArticlePage(Page):
         this rule, or written around it) is cancelled and logged instead of raising,
         so that ``publish_scheduled`` goes on with the other pages.
         """
+        withdrawal = self.get_withdrawal()
+        if withdrawal is not None:
+            raise WithdrawnError(withdrawal.withdrawn_reason)
         action = PublishPageRevisionAction(
             revision,
             user=user,
@@ -386,6 +400,29 @@ class MediaWireArticlePage(Page):
         revision.approved_go_live_at = None
         # Wagtail logs the cancellation in the page's history ("Unschedule publication").
         revision.save(update_fields=["approved_go_live_at"])
+
+    def get_withdrawal(self):
+        """The ``WireItem`` this article (or the article it is an alias of) was made of,
+        if its agency killed or withheld it since; else None. One query."""
+        # The item model through the article's own relation: wire.py imports this module.
+        items = type(self)._meta.get_field("wire_item").related_model
+        article_id = self.alias_of_id or self.pk
+        if article_id is None:
+            return None
+        return items.objects.filter(article_id=article_id, withdrawn_at__isnull=False).first()
+
+    def route(self, request: HttpRequest, path_components: list[str]):
+        # Unpublished because its agency withdrew it: its address says so (410 Gone)
+        # instead of Wagtail's 404 for a page that is not live.
+        if not path_components and not self.live and self.get_withdrawal() is not None:
+            return RouteResult(self, kwargs={"withdrawn": True})
+        return super().route(request, path_components)
+
+    def serve(self, request: HttpRequest, *args: Any, withdrawn: bool = False, **kwargs: Any):
+        if withdrawn:
+            context = _base_context({"page": self, "section": self.section, "request": request})
+            return TemplateResponse(request, WITHDRAWN_TEMPLATE, context, status=410)
+        return super().serve(request, *args, **kwargs)
 
     @classmethod
     def section_model(cls) -> type[MediaWireIndexPage]:

@@ -262,6 +262,9 @@ class WireItem(models.Model):
     ednote = models.TextField(_("editor's note"), blank=True)
     usage_terms = models.TextField(_("usage terms"), blank=True)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    # When the agency killed or withheld it (ingest/lifecycle.py), and what it said.
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawn_reason = models.TextField(_("why withdrawn"), blank=True)
 
     class Meta:
         verbose_name = _("wire item")
@@ -273,3 +276,9 @@ class WireItem(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.link or self.guid
+
+    @property
+    def is_withdrawn(self) -> bool:
+        """Killed or withheld by the agency, and no newer usable version since: its
+        article may not be published."""
+        return self.withdrawn_at is not None

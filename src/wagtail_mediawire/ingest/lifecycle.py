@@ -1,0 +1,79 @@
+"""The wire's lifecycle: what an agency's later word does to what was imported.
+
+One home for the rules every intake follows (a pulled feed, a saved file, a drop
+folder), called by the importer for each item it reads:
+
+- a **kill or withhold** (status ``canceled`` or ``withheld``, or a kill signal, in any
+  version) unpublishes the article made of the item and its aliases at once, whatever
+  their state, cancels their schedules, logs it, and records it on the ``WireItem``:
+  the article's address then answers 410 Gone, and publishing it again is refused;
+- a **newer usable version** after that lifts the refusal: the article waits for an
+  editor, never republished by itself.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+from wagtail.log_actions import log
+from wagtail.models import Revision
+
+from ..models import WireFeed, WireItem
+from .item import CANCELED, USABLE, WITHHELD, FeedItem
+
+WITHDRAW_ACTION = "wagtail_mediawire.withdraw"
+
+
+def is_withdrawal(item: FeedItem) -> bool:
+    """Whether the agency kills or withholds the item with this delivery."""
+    return item.status in (CANCELED, WITHHELD) or "kill" in item.signals
+
+
+def reason(feed: WireFeed, item: FeedItem) -> str:
+    """What the editors are told, in the agency's words where it gave any."""
+    status = CANCELED if item.status == USABLE else item.status  # a kill signal alone
+    words = {CANCELED: gettext("killed"), WITHHELD: gettext("withheld")}[status]
+    said = " ".join(item.ednote.split())[:500]
+    text = gettext("%(status)s by %(agency)s") % {"status": words, "agency": feed.source_name}
+    return f"{text}: {said}" if said else text
+
+
+def withdraw(feed: WireFeed, record: WireItem, item: FeedItem) -> list:
+    """Unpublish what was made of ``record``, at once; the pages taken down."""
+    now = timezone.now()
+    why = reason(feed, item)
+    with transaction.atomic():
+        record.status = CANCELED if item.status == USABLE else item.status
+        record.signals = list(item.signals)
+        record.ednote = item.ednote or record.ednote
+        if item.version is not None:
+            record.version = max(item.version, record.version or 0)
+        first = record.withdrawn_at is None
+        record.withdrawn_at = record.withdrawn_at or now
+        record.withdrawn_reason = why
+        record.save()
+        article = record.article
+        if article is None:
+            return []
+        pages = [article, *(alias.specific for alias in article.aliases.all())]
+        taken_down = []
+        for page in pages:
+            # A schedule (of the article or an alias) would publish it again.
+            Revision.page_revisions.filter(
+                object_id=str(page.pk), approved_go_live_at__isnull=False
+            ).update(approved_go_live_at=None)
+            if page.live:
+                page.unpublish(log_action=False)
+                taken_down.append(page)
+        workflow = article.current_workflow_state
+        if workflow is not None:
+            workflow.cancel(user=None)
+        if first or taken_down:
+            log(instance=article, action=WITHDRAW_ACTION, data={"feed": feed.name, "reason": why})
+    return taken_down
+
+
+def restore(record: WireItem) -> None:
+    """A newer usable version after a withdrawal: the article may be published again
+    by an editor (it stays as it is)."""
+    record.withdrawn_at = None
+    record.withdrawn_reason = ""

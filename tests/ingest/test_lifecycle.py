@@ -1,0 +1,193 @@
+"""Kills and withholds: the article made of an agency's item comes down at once,
+whatever its state, its address answers 410 Gone, and it cannot be published again
+until a newer usable version arrives."""
+
+import json
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from wagtail.models import PageLogEntry, Workflow
+
+from wagtail_mediawire.ingest.importer import fetch
+from wagtail_mediawire.models import MediaWireArticlePage, WireFeed, WireItem
+
+pytestmark = pytest.mark.usefixtures("loopback_feeds")
+URI = "urn:northwind:story:gull-point"
+
+
+def ninjs(version: int, status: str = "usable", **fields) -> dict:
+    return {
+        "uri": URI, "version": str(version), "type": "text", "pubStatus": status,
+        "headlines": [{"value": fields.pop("headline", "Gull Point lighthouse relit")}],
+        "bodies": [{"contentType": "text/html", "value": "<p>The lamp burns again.</p>"}],
+        **fields,
+    }  # fmt: skip
+
+
+@pytest.fixture
+def feed(section, httpserver):
+    return WireFeed.objects.create(
+        name="Northwind", url=httpserver.url_for("/ninjs"), section=section,
+        source_name="Northwind Press Agency", source_url="https://northwind.example/",
+    )  # fmt: skip
+
+
+def deliver(httpserver, document) -> None:
+    httpserver.clear()
+    httpserver.expect_request("/ninjs").respond_with_data(
+        json.dumps(document), content_type="application/json"
+    )
+
+
+def article() -> MediaWireArticlePage:
+    return MediaWireArticlePage.objects.get(alias_of__isnull=True)
+
+
+def publish(page) -> None:
+    page.save_revision().publish()
+
+
+def edit_after_publishing(page) -> None:
+    publish(page)
+    page.title = "Gull Point lighthouse relit, keepers say"
+    page.save_revision()
+
+
+def in_moderation(page) -> None:
+    workflow = Workflow.objects.first()
+    page.save_revision()
+    workflow.start(page, user=None)
+
+
+def scheduled(page) -> None:
+    page.go_live_at = timezone.now() + timezone.timedelta(days=1)
+    page.save_revision().publish()
+
+
+def aliased(page) -> None:
+    publish(page)
+    page.create_alias(update_slug="gull-point-again")
+
+
+STATES = {
+    "draft": lambda page: None,
+    "published": publish,
+    "edited after publishing": edit_after_publishing,
+    "in moderation": in_moderation,
+    "scheduled": scheduled,
+    "aliased": aliased,
+}
+
+
+@pytest.mark.parametrize("state", list(STATES))
+@pytest.mark.parametrize(
+    ("kill", "word"),
+    [
+        ({"pubStatus": "canceled", "edNote": "Legal: remove from websites"}, "killed"),
+        ({"pubStatus": "withheld"}, "withheld"),
+        ({"signals": [{"uri": "sig:kill"}]}, "killed"),
+    ],
+    ids=["canceled", "withheld", "kill signal"],
+)
+def test_a_kill_takes_the_article_down_whatever_its_state(
+    feed, httpserver, client, section, state, kill, word
+):
+    deliver(httpserver, ninjs(1))
+    fetch(feed.pk)
+    page = article()
+    STATES[state](page)
+    page = article()
+    url = page.get_url() or f"{section.url}{page.slug}/"
+
+    deliver(httpserver, {**ninjs(2), **kill})
+    result = fetch(feed.pk)
+
+    assert result.withdrawn == 1, result.notes
+    for each in MediaWireArticlePage.objects.all():  # the article and any alias
+        assert not each.live, each
+        assert not each.revisions.filter(approved_go_live_at__isnull=False).exists()
+    assert client.get(url).status_code == 410
+    assert "lighthouse relit" not in client.get(url).content.decode()
+    for listing in ("", "feed/", "feed/atom/", "feed/json/"):
+        assert "gull-point" not in client.get(section.url + listing).content.decode()
+    assert "gull-point" not in client.get("/sitemap.xml").content.decode()
+    log = PageLogEntry.objects.filter(page=page, action="wagtail_mediawire.withdraw").get()
+    assert word in log.data["reason"] and "Northwind Press Agency" in log.data["reason"]
+    record = WireItem.objects.get()
+    assert record.is_withdrawn and record.status in ("canceled", "withheld")
+    assert not article().workflow_in_progress
+
+    # Publishing again is refused, in code and in the editor…
+    with pytest.raises(ValidationError, match="withdrew this report"):
+        article().save_revision().publish()
+    assert not article().live
+
+
+def test_a_newer_usable_version_lifts_the_refusal_but_publishes_nothing(feed, httpserver):
+    deliver(httpserver, ninjs(1))
+    fetch(feed.pk)
+    publish(article())
+    deliver(httpserver, ninjs(2, "canceled"))
+    fetch(feed.pk)
+    deliver(httpserver, ninjs(3, headline="Gull Point lighthouse relit after repairs"))
+    assert fetch(feed.pk).updated == 1
+    page = article()
+    assert not page.live and not WireItem.objects.get().is_withdrawn
+    publish(page)  # an editor's decision, now allowed
+    assert article().live
+
+
+def test_a_kill_of_an_item_never_imported_makes_nothing(feed, httpserver):
+    deliver(httpserver, ninjs(4, "canceled"))
+    result = fetch(feed.pk)
+    assert (result.imported, result.withdrawn, result.skipped) == (0, 0, 1)
+    assert not MediaWireArticlePage.objects.exists()
+
+
+def test_the_editor_refuses_to_publish_a_withdrawn_article(feed, httpserver, admin_client):
+    deliver(httpserver, ninjs(1))
+    fetch(feed.pk)
+    deliver(httpserver, ninjs(2, "withheld"))
+    fetch(feed.pk)
+    page = article()
+    editor = admin_client.get(f"/admin/pages/{page.pk}/edit/").content.decode()
+    assert "Withdrawn by the agency" in editor
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
+
+    data = nested_form_data(
+        {
+            "title": page.title, "slug": page.slug, "summary": "",
+            "body": streamfield(
+                [("source", {"name": "Northwind Press Agency", "url": "https://northwind.example/",
+                             "original_headline": "", "published_at": ""})]
+            ),
+            "comments": inline_formset([]),
+        }
+    )  # fmt: skip
+    response = admin_client.post(
+        f"/admin/pages/{page.pk}/edit/", {**data, "action-publish": "publish"}
+    )
+    assert response.status_code == 200
+    assert "withdrew this report" in response.content.decode()
+    assert not article().live
+
+
+def test_a_kill_purges_the_article_its_section_and_the_home_page(
+    feed, httpserver, settings, django_capture_on_commit_callbacks
+):
+    from tests.frontend_cache import RecordingBackend
+
+    settings.WAGTAILFRONTENDCACHE = {
+        "recording": {"BACKEND": "tests.frontend_cache.RecordingBackend"}
+    }
+    deliver(httpserver, ninjs(1))
+    fetch(feed.pk)
+    publish(article())
+    RecordingBackend.urls.clear()
+    deliver(httpserver, ninjs(2, "canceled"))
+    with django_capture_on_commit_callbacks(execute=True):
+        fetch(feed.pk)
+    urls = set(RecordingBackend.urls)
+    assert {f"http://localhost/wire/{article().slug}/", "http://localhost/wire/"} <= urls
+    assert {"http://localhost/", "http://localhost/wire/feed/"} <= urls
