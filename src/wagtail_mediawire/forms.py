@@ -1,8 +1,10 @@
+from django.utils import timezone
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.blocks import StreamValue
 
 from .source_rule import (
     NO_SOURCE_MESSAGE,
+    EmbargoError,
     WithdrawnError,
     form_requires_source,
     has_source_url,
@@ -40,8 +42,18 @@ class MediaWireArticlePageForm(WagtailAdminPageForm):
             if body is None or not has_source_url(body.raw_data):
                 self.add_error("body", NO_SOURCE_MESSAGE)
         if form_requires_source(self) and self.instance.pk is not None:
-            # Killed or withheld by its agency (ingest/lifecycle.py): not publishable.
-            withdrawal = self.instance.get_withdrawal()
-            if withdrawal is not None:
-                self.add_error(None, WithdrawnError(withdrawal.withdrawn_reason))
+            self._apply_agency_rules(cleaned_data)
         return cleaned_data
+
+    def _apply_agency_rules(self, cleaned_data: dict) -> None:
+        """What the agency's word forbids (ingest/lifecycle.py), said on the form."""
+        record = self.instance.wire_record()
+        if record is None:
+            return
+        if record.is_withdrawn:
+            self.add_error(None, WithdrawnError(record.withdrawn_reason))
+        embargo = record.embargoed_until
+        if embargo is not None and embargo > timezone.now() and "go_live_at" in self.fields:
+            go_live = cleaned_data.get("go_live_at")
+            if go_live is None or go_live < embargo:
+                self.add_error("go_live_at", EmbargoError(embargo))

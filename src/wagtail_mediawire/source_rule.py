@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from .text import iter_raw_values
@@ -50,6 +51,20 @@ class WithdrawnError(ValidationError):
 
     def __init__(self, reason: str) -> None:
         super().__init__(WITHDRAWN_MESSAGE, code="withdrawn", params={"reason": reason})
+
+
+EMBARGO_MESSAGE = _(
+    "The agency embargoes this report until %(time)s: it cannot go live before. Schedule "
+    "it for that time or later (Settings, “Go-live date/time”)."
+)
+
+
+class EmbargoError(ValidationError):
+    """Publishing, or scheduling earlier, an article under its agency's embargo."""
+
+    def __init__(self, until: Any) -> None:
+        when = formats.date_format(timezone.localtime(until), "DATETIME_FORMAT")
+        super().__init__(EMBARGO_MESSAGE, code="embargoed", params={"time": when})
 
 
 def iter_raw_sources(raw_stream: Any) -> Iterator[dict]:

@@ -191,3 +191,118 @@ def test_a_kill_purges_the_article_its_section_and_the_home_page(
     urls = set(RecordingBackend.urls)
     assert {f"http://localhost/wire/{article().slug}/", "http://localhost/wire/"} <= urls
     assert {"http://localhost/", "http://localhost/wire/feed/"} <= urls
+
+
+# Embargoes and expiry
+
+EMBARGO = "2026-12-24T06:00:00Z"
+
+
+def embargo_time():
+    from wagtail_mediawire.ingest.vocabulary import wire_datetime
+
+    return wire_datetime(EMBARGO)
+
+
+@pytest.fixture
+def before_the_embargo():
+    import time_machine
+
+    with time_machine.travel(embargo_time() - timezone.timedelta(days=2), tick=True):
+        yield
+
+
+@pytest.mark.usefixtures("before_the_embargo")
+def test_an_embargoed_item_is_scheduled_for_the_embargo_and_shown_nowhere_before(
+    feed, httpserver, client, section
+):
+    import time_machine
+    from django.core.management import call_command
+
+    feed.publish_mode = WireFeed.PublishMode.PUBLISH
+    feed.save()
+    deliver(httpserver, ninjs(1, embargoedUntil=EMBARGO))
+    fetch(feed.pk)
+    page = article()
+    assert not page.live and page.go_live_at == embargo_time()
+    assert (
+        page.revisions.get(approved_go_live_at__isnull=False).approved_go_live_at == embargo_time()
+    )
+    for url in (f"{section.url}{page.slug}/", section.url, section.url + "feed/", "/sitemap.xml"):
+        assert "lamp burns" not in client.get(url).content.decode()
+        assert "lighthouse relit" not in client.get(url).content.decode().lower()
+
+    with time_machine.travel(embargo_time() + timezone.timedelta(minutes=1)):
+        call_command("publish_scheduled")
+        assert article().live
+
+
+@pytest.mark.usefixtures("before_the_embargo")
+def test_nobody_publishes_or_schedules_before_the_embargo(feed, httpserver):
+    deliver(httpserver, ninjs(1, embargoedUntil=EMBARGO))
+    fetch(feed.pk)
+    page = article()
+    page.go_live_at = None
+    with pytest.raises(ValidationError, match="embargoes this report until"):
+        page.save_revision().publish()
+    page.go_live_at = embargo_time() - timezone.timedelta(hours=1)
+    with pytest.raises(ValidationError, match="embargoes this report until"):
+        page.save_revision().publish()
+    page.go_live_at = embargo_time()
+    page.save_revision().publish()  # scheduled for the embargo: allowed
+    assert not article().live and article().go_live_at == embargo_time()
+
+
+@pytest.mark.usefixtures("before_the_embargo")
+def test_a_newer_version_moves_the_schedule(feed, httpserver):
+    feed.publish_mode = WireFeed.PublishMode.PUBLISH
+    feed.save()
+    deliver(httpserver, ninjs(1, embargoedUntil=EMBARGO))
+    fetch(feed.pk)
+    later = "2026-12-25T06:00:00Z"
+    deliver(httpserver, ninjs(2, embargoedUntil=later))
+    fetch(feed.pk)
+    page = article()
+    scheduled = page.revisions.get(approved_go_live_at__isnull=False)
+    assert scheduled.approved_go_live_at == embargo_time() + timezone.timedelta(days=1)
+    assert page.go_live_at == embargo_time() + timezone.timedelta(days=1)
+
+
+def test_the_agencys_expiry_or_the_feeds_retention_is_the_articles(feed, httpserver):
+    deliver(httpserver, ninjs(1, expires="2027-01-31T00:00:00+0000"))
+    fetch(feed.pk)
+    assert article().expire_at.isoformat() == "2027-01-31T00:00:00+00:00"
+
+    MediaWireArticlePage.objects.all().delete()
+    WireItem.objects.all().delete()
+    feed.retention_days = 30
+    feed.save()
+    deliver(httpserver, ninjs(1))
+    fetch(feed.pk)
+    expected = timezone.now() + timezone.timedelta(days=30)
+    assert abs((article().expire_at - expected).total_seconds()) < 60
+
+
+@pytest.mark.usefixtures("before_the_embargo")
+def test_the_editor_names_the_embargo_on_the_go_live_field(feed, httpserver, admin_client):
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
+
+    deliver(httpserver, ninjs(1, embargoedUntil=EMBARGO))
+    fetch(feed.pk)
+    page = article()
+    data = nested_form_data(
+        {
+            "title": page.title, "slug": page.slug, "summary": "", "go_live_at": "",
+            "body": streamfield(
+                [("source", {"name": "Northwind Press Agency", "url": "https://northwind.example/",
+                             "original_headline": "", "published_at": ""})]
+            ),
+            "comments": inline_formset([]),
+        }
+    )  # fmt: skip
+    response = admin_client.post(
+        f"/admin/pages/{page.pk}/edit/", {**data, "action-publish": "publish"}
+    )
+    assert response.status_code == 200
+    assert "embargoes this report until" in str(response.context["form"].errors["go_live_at"])
+    assert not article().live

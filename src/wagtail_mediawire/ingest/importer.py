@@ -161,15 +161,18 @@ def _create_article(
         live=False,
         owner=None,
         body=article_body(feed, item, image),
+        # The embargo's end and the agency's expiry (or the feed's retention).
+        go_live_at=lifecycle.go_live_at(item),
+        expire_at=lifecycle.expire_at(feed, item),
     )
     section.add_child(instance=article)
     revision = article.save_revision(log_action=False)
     log(instance=article, action=IMPORT_ACTION, revision=revision, data={"feed": feed.name})
     # Without a web address the source rule refuses to publish: it stays a draft, and
-    # the fetch's notes ask for the report's address. What the agency withholds,
-    # cancels or embargoes is never published at once either.
+    # the fetch's notes ask for the report's address. An embargoed one is scheduled for
+    # the embargo's end (its go_live_at).
     if feed.publish_mode == WireFeed.PublishMode.PUBLISH and source_url(feed, item):
-        if _publishable_now(item):
+        if item.status == USABLE:
             revision.publish()
     return article, revision
 
@@ -178,11 +181,6 @@ def _image_credit(feed: WireFeed, item: FeedItem) -> str:
     """The picture's own credit line where the document gives one, else the agency."""
     credit = next((r.credit for r in item.renditions if r.url == item.image_url and r.credit), "")
     return xml_safe(credit or feed.source_name)[:255]
-
-
-def _publishable_now(item: FeedItem) -> bool:
-    embargoed = item.embargoed_until is not None and item.embargoed_until > timezone.now()
-    return item.status == USABLE and not embargoed
 
 
 def _untouched_draft(article: MediaWireArticlePage, record: WireItem) -> bool:
@@ -198,9 +196,12 @@ def _untouched_draft(article: MediaWireArticlePage, record: WireItem) -> bool:
 
 def _update(feed: WireFeed, record: WireItem, item: FeedItem) -> None:
     article = record.article
+    lifecycle.follow_embargo(record, item)
     if article is not None and _untouched_draft(article, record):
+        article.refresh_from_db(fields=["go_live_at"])
         article.title = item.title[:255]
         article.body = article_body(feed, item)
+        article.expire_at = lifecycle.expire_at(feed, item)
         article.save()
         revision = article.save_revision(log_action=False)
         log(
@@ -293,7 +294,9 @@ def import_items(feed: WireFeed, items: list[FeedItem], result: FetchResult) -> 
         moved = record is not None and link and _moved(record, link, by_link)
         if record is not None and record.fingerprint == item.fingerprint and not moved:
             if not result.dry_run and item.version is not None:
-                _record_metadata(record, item)  # a newer version of the same text
+                # A newer version of the same text: what it says about the item counts.
+                lifecycle.follow_embargo(record, item)
+                _record_metadata(record, item)
                 record.save()
             result.unchanged += 1
             continue

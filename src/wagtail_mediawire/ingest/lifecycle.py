@@ -8,8 +8,15 @@ folder), called by the importer for each item it reads:
   their state, cancels their schedules, logs it, and records it on the ``WireItem``:
   the article's address then answers 410 Gone, and publishing it again is refused;
 - a **newer usable version** after that lifts the refusal: the article waits for an
-  editor, never republished by itself.
+  editor, never republished by itself;
+- an **embargo** in the future makes the article's ``go_live_at``: a feed that publishes
+  at once schedules it for that time, and nobody can publish it, or schedule it, earlier
+  (``MediaWireArticlePage.publish`` refuses); a newer version that moves or lifts the
+  embargo moves the schedule;
+- the agency's **expiry**, else the feed's retention, is the article's ``expire_at``.
 """
+
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -70,6 +77,37 @@ def withdraw(feed: WireFeed, record: WireItem, item: FeedItem) -> list:
         if first or taken_down:
             log(instance=article, action=WITHDRAW_ACTION, data={"feed": feed.name, "reason": why})
     return taken_down
+
+
+def go_live_at(item: FeedItem, now: datetime | None = None) -> datetime | None:
+    """When the article may go live: the embargo's end, if it is still ahead."""
+    now = now or timezone.now()
+    embargo = item.embargoed_until
+    return embargo if embargo is not None and embargo > now else None
+
+
+def expire_at(feed: WireFeed, item: FeedItem, now: datetime | None = None) -> datetime | None:
+    """The agency's expiry, else the feed's retention counted from when it goes live."""
+    if item.expires_at is not None:
+        return item.expires_at
+    if feed.retention_days:
+        start = go_live_at(item, now) or now or timezone.now()
+        return start + timedelta(days=feed.retention_days)
+    return None
+
+
+def follow_embargo(record: WireItem, item: FeedItem) -> None:
+    """A newer version that moves or lifts the embargo: the article's schedule follows
+    (to the new time, or to now where it is lifted, for ``publish_scheduled``)."""
+    article = record.article
+    if article is None or item.embargoed_until == record.embargoed_until:
+        return
+    when = go_live_at(item)
+    scheduled = Revision.page_revisions.filter(
+        object_id=str(article.pk), approved_go_live_at__isnull=False
+    )
+    scheduled.update(approved_go_live_at=when or timezone.now())
+    type(article).objects.filter(pk=article.pk).update(go_live_at=when)
 
 
 def restore(record: WireItem) -> None:

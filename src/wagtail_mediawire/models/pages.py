@@ -32,6 +32,7 @@ from ..serializers import (
 )
 from ..settings import get_setting
 from ..source_rule import (
+    EmbargoError,
     SourceRequiredError,
     WithdrawnError,
     has_source_url,
@@ -371,9 +372,9 @@ class MediaWireArticlePage(Page):
         this rule, or written around it) is cancelled and logged instead of raising,
         so that ``publish_scheduled`` goes on with the other pages.
         """
-        withdrawal = self.get_withdrawal()
-        if withdrawal is not None:
-            raise WithdrawnError(withdrawal.withdrawn_reason)
+        record = self.wire_record()
+        if record is not None and record.is_withdrawn:
+            raise WithdrawnError(record.withdrawn_reason)
         action = PublishPageRevisionAction(
             revision,
             user=user,
@@ -381,6 +382,13 @@ class MediaWireArticlePage(Page):
             log_action=log_action,
             previous_revision=previous_revision,
         )
+        if record is not None and record.embargoed_until is not None:
+            # Live, or scheduled, before the agency's embargo: refused, naming the time.
+            go_live = action.object.go_live_at
+            if record.embargoed_until > timezone.now() and (
+                go_live is None or go_live < record.embargoed_until
+            ):
+                raise EmbargoError(record.embargoed_until)
         if not has_source_url(action.object.body.raw_data):
             due = revision.approved_go_live_at
             if due is not None and due <= timezone.now():
@@ -401,15 +409,21 @@ class MediaWireArticlePage(Page):
         # Wagtail logs the cancellation in the page's history ("Unschedule publication").
         revision.save(update_fields=["approved_go_live_at"])
 
-    def get_withdrawal(self):
+    def wire_record(self):
         """The ``WireItem`` this article (or the article it is an alias of) was made of,
-        if its agency killed or withheld it since; else None. One query."""
+        or None. One query."""
         # The item model through the article's own relation: wire.py imports this module.
         items = type(self)._meta.get_field("wire_item").related_model
         article_id = self.alias_of_id or self.pk
         if article_id is None:
             return None
-        return items.objects.filter(article_id=article_id, withdrawn_at__isnull=False).first()
+        return items.objects.filter(article_id=article_id).first()
+
+    def get_withdrawal(self):
+        """The ``WireItem`` this article was made of, if its agency killed or withheld it
+        since; else None."""
+        record = self.wire_record()
+        return record if record is not None and record.is_withdrawn else None
 
     def route(self, request: HttpRequest, path_components: list[str]):
         # Unpublished because its agency withdrew it: its address says so (410 Gone)

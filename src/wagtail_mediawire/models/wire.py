@@ -107,6 +107,15 @@ class WireFeed(models.Model):
     publish_mode = models.CharField(
         _("new items"), max_length=16, choices=PublishMode.choices, default=PublishMode.DRAFT
     )
+    retention_days = models.PositiveIntegerField(
+        _("keep online (days)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "How long this agency's copy may stay online, for items that carry no expiry "
+            "of their own. Leave empty for no limit."
+        ),
+    )
     fetch_interval = models.PositiveIntegerField(
         _("fetch every (minutes)"), default=15, help_text=_("For mediawire_fetch_feeds --due.")
     )
@@ -154,7 +163,12 @@ class WireFeed(models.Model):
         FieldPanel("source_url"),
         FieldPanel("disclaimer"),
         MultiFieldPanel(
-            [FieldPanel("is_active"), FieldPanel("publish_mode"), FieldPanel("fetch_interval")],
+            [
+                FieldPanel("is_active"),
+                FieldPanel("publish_mode"),
+                FieldPanel("retention_days"),
+                FieldPanel("fetch_interval"),
+            ],
             heading=_("Fetching"),
         ),
     ]
