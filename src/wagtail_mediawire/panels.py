@@ -47,4 +47,11 @@ class ProvenancePanel(Panel):
                     "wagtailadmin_pages:revisions_compare",
                     args=[page.pk, record.imported_revision_id, "latest"],
                 )
+            context["correction_url"] = ""
+            if record.correction_revision_id:
+                # One step for the desk: the live page beside the agency's correction.
+                context["correction_url"] = reverse(
+                    "wagtailadmin_pages:revisions_compare",
+                    args=[page.pk, "live", record.correction_revision_id],
+                )
             return context

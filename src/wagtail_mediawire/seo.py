@@ -12,6 +12,7 @@ from urllib.parse import urljoin
 
 from django.http import HttpRequest
 from django.utils import translation
+from django.utils.translation import gettext
 from wagtail.models import AbstractPage
 
 from .models import MediaWireArticlePage, MediaWireIndexPage
@@ -118,4 +119,12 @@ def _news_article(
         data["dateModified"] = page.last_published_at.isoformat(timespec="seconds")
     if image_url:
         data["image"] = [image_url]
+    if page.corrected_at:
+        # schema.org's correction: the agency's correction, as the desk published it.
+        data["correction"] = {
+            "@type": "CorrectionComment",
+            "datePublished": page.corrected_at.isoformat(timespec="seconds"),
+            "text": gettext("Corrected after a correction from %(agency)s.")
+            % {"agency": page.source_name or site_name},
+        }
     return data

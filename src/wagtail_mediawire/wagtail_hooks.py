@@ -45,6 +45,16 @@ def _register_import_action(actions) -> None:
                 return _("Updated from %(feed)s") % {"feed": data.get("feed", "")}
             return _("Imported from %(feed)s") % {"feed": data.get("feed", "")}
 
+    @actions.register_action("wagtail_mediawire.correction")
+    class CorrectionFromAgency(LogFormatter):
+        label = _("Correction from the agency")
+
+        def format_message(self, log_entry) -> str:
+            data = log_entry.data or {}
+            return _("Correction from %(agency)s, waiting for review") % {
+                "agency": data.get("agency", "")
+            }
+
     @actions.register_action("wagtail_mediawire.withdraw")
     class WithdrawnByAgency(LogFormatter):
         label = _("Withdrawn by the agency")

@@ -306,3 +306,71 @@ def test_the_editor_names_the_embargo_on_the_go_live_field(feed, httpserver, adm
     assert response.status_code == 200
     assert "embargoes this report until" in str(response.context["form"].errors["go_live_at"])
     assert not article().live
+
+
+# Corrections
+
+
+def test_a_correction_waits_for_the_desk_then_shows_on_the_page(
+    feed, httpserver, client, admin_client
+):
+    deliver(httpserver, ninjs(1))
+    fetch(feed.pk)
+    publish(article())
+    live_html = client.get(article().url).content.decode()
+    assert "mediawire-correction" not in live_html
+
+    correction = ninjs(
+        2, headline="Gull Point lighthouse relit on Tuesday", signals=[{"uri": "sig:correction"}]
+    )
+    deliver(httpserver, correction)
+    assert fetch(feed.pk).updated == 1
+    page = article()
+    record = WireItem.objects.get()
+    # Not published by itself: the live page is unchanged, the correction a revision.
+    assert page.title == "Gull Point lighthouse relit" and page.has_unpublished_changes
+    assert record.correction_revision_id == page.latest_revision_id
+    assert "relit on Tuesday" not in client.get(page.url).content.decode()
+    editor = admin_client.get(f"/admin/pages/{page.pk}/edit/").content.decode()
+    assert "Correction from Northwind Press Agency" in editor
+    compare = f"/admin/pages/{page.pk}/revisions/compare/live...{record.correction_revision_id}/"
+    assert compare in editor
+    assert admin_client.get(compare).status_code == 200
+    assert PageLogEntry.objects.filter(page=page, action="wagtail_mediawire.correction").exists()
+
+    # The desk publishes it: the page says when it was corrected; so does its JSON-LD.
+    record.correction_revision.publish()
+    page = article()
+    assert page.title == "Gull Point lighthouse relit on Tuesday" and page.corrected_at
+    html = client.get(page.url).content.decode()
+    assert "this report was corrected on" in html
+    data = json.loads(html.split('<script type="application/ld+json">')[1].split("</script>")[0])
+    assert data["correction"]["@type"] == "CorrectionComment"
+    assert data["correction"]["datePublished"] == page.corrected_at.isoformat(timespec="seconds")
+    assert WireItem.objects.get().correction_revision_id is None
+
+
+def test_an_update_without_the_signal_follows_the_update_rules(feed, httpserver):
+    deliver(httpserver, ninjs(1))
+    fetch(feed.pk)
+    publish(article())
+    deliver(httpserver, ninjs(2, headline="Gull Point lighthouse relit, again"))
+    fetch(feed.pk)
+    record = WireItem.objects.get()
+    assert record.updated_at_source and record.correction_revision_id is None
+    assert not article().has_unpublished_changes
+
+
+def test_the_dashboard_lists_withdrawals_and_corrections(feed, httpserver, admin_client):
+    deliver(httpserver, ninjs(1))
+    fetch(feed.pk)
+    publish(article())
+    deliver(httpserver, ninjs(2, signals=[{"uri": "sig:correction"}], headline="Relit on Tuesday"))
+    fetch(feed.pk)
+    dashboard = admin_client.get("/admin/").content.decode()
+    assert "Corrections from agencies awaiting review" in dashboard
+    assert "correction from Northwind Press Agency" in dashboard
+    deliver(httpserver, ninjs(3, "canceled"))
+    fetch(feed.pk)
+    dashboard = admin_client.get("/admin/").content.decode()
+    assert "Withdrawn by agencies" in dashboard and "killed by Northwind Press Agency" in dashboard

@@ -1,9 +1,11 @@
 """The wire desk's panel on the Wagtail dashboard: imported drafts waiting for review
 and feeds whose last fetch failed, each linking to where it is dealt with."""
 
+from datetime import timedelta
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 from wagtail.admin.ui.components import Component
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
@@ -11,6 +13,8 @@ from ..ingest.permissions import feeds_for
 from ..models import MediaWireArticlePage
 
 SHOWN = 10
+# Withdrawals stay on the dashboard this long: long enough to be seen, then the history.
+WITHDRAWN_SHOWN_FOR = timedelta(days=7)
 
 
 class WireDeskPanel(Component):
@@ -35,6 +39,23 @@ class WireDeskPanel(Component):
             .defer_streamfields()
             .order_by("-wire_item__imported_at")[:SHOWN]
         )
+        # What agencies said since of articles the user may edit: corrections waiting for
+        # review, and recent withdrawals. One query each.
+        articles = MediaWireArticlePage.objects.all()
+        if not user.is_superuser:
+            articles = articles.filter(pk__in=editable.values("pk"))
+        corrections = list(
+            articles.filter(wire_item__correction_revision__isnull=False)
+            .select_related("wire_item__feed")
+            .defer_streamfields()
+            .order_by("-wire_item__correction_revision__created_at")[:SHOWN]
+        )
+        withdrawn = list(
+            articles.filter(wire_item__withdrawn_at__gte=timezone.now() - WITHDRAWN_SHOWN_FOR)
+            .select_related("wire_item")
+            .defer_streamfields()
+            .order_by("-wire_item__withdrawn_at")[:SHOWN]
+        )
         failing = []
         if user.has_perm("wagtail_mediawire.change_wirefeed"):
             failing = list(
@@ -44,6 +65,19 @@ class WireDeskPanel(Component):
             "drafts": [
                 (draft, reverse("wagtailadmin_pages:edit", args=[draft.pk])) for draft in drafts
             ],
+            "corrections": [
+                (
+                    page,
+                    reverse(
+                        "wagtailadmin_pages:revisions_compare",
+                        args=[page.pk, "live", page.wire_item.correction_revision_id],
+                    ),
+                )
+                for page in corrections
+            ],  # fmt: skip
+            "withdrawn": [
+                (page, reverse("wagtailadmin_pages:edit", args=[page.pk])) for page in withdrawn
+            ],
             "failing": [
                 (feed, reverse("wagtail_mediawire_wirefeed_modeladmin_edit", args=[feed.pk]))
                 for feed in failing
@@ -52,6 +86,6 @@ class WireDeskPanel(Component):
 
     def render_html(self, parent_context: Any = None) -> str:
         context = self.get_context_data(parent_context)
-        if not context["drafts"] and not context["failing"]:
+        if not any(context[key] for key in ("drafts", "failing", "corrections", "withdrawn")):
             return ""
         return super().render_html(parent_context)

@@ -214,6 +214,10 @@ def _update(feed: WireFeed, record: WireItem, item: FeedItem) -> None:
         record.text, record.title = item.html, item.title
         record.updated_at_source = False
         record.source_title = record.source_text = ""
+    elif lifecycle.propose_correction(feed, record, item, article_body(feed, item)):
+        record.text, record.title = item.html, item.title
+        record.updated_at_source = False
+        record.source_title = record.source_text = ""
     else:
         # An editor's work (or a deleted article) is never written over: the agency's
         # new version waits beside it.

@@ -13,7 +13,10 @@ folder), called by the importer for each item it reads:
   at once schedules it for that time, and nobody can publish it, or schedule it, earlier
   (``MediaWireArticlePage.publish`` refuses); a newer version that moves or lifts the
   embargo moves the schedule;
-- the agency's **expiry**, else the feed's retention, is the article's ``expire_at``.
+- the agency's **expiry**, else the feed's retention, is the article's ``expire_at``;
+- a **correction** (a newer version with a correction signal) of a published article
+  becomes a revision for the desk to review and publish, never published by itself;
+  once the desk publishes it, the page carries a dated correction note.
 """
 
 from datetime import datetime, timedelta
@@ -28,6 +31,7 @@ from ..models import WireFeed, WireItem
 from .item import CANCELED, USABLE, WITHHELD, FeedItem
 
 WITHDRAW_ACTION = "wagtail_mediawire.withdraw"
+CORRECTION_ACTION = "wagtail_mediawire.correction"
 
 
 def is_withdrawal(item: FeedItem) -> bool:
@@ -57,6 +61,7 @@ def withdraw(feed: WireFeed, record: WireItem, item: FeedItem) -> list:
         first = record.withdrawn_at is None
         record.withdrawn_at = record.withdrawn_at or now
         record.withdrawn_reason = why
+        record.correction_revision = None  # nothing left to correct
         record.save()
         article = record.article
         if article is None:
@@ -115,3 +120,25 @@ def restore(record: WireItem) -> None:
     by an editor (it stays as it is)."""
     record.withdrawn_at = None
     record.withdrawn_reason = ""
+
+
+def propose_correction(feed: WireFeed, record: WireItem, item: FeedItem, body: list) -> bool:
+    """A correction of a published article as a revision beside the live one, for the
+    desk to compare and publish. Not where the desk has unpublished work of its own
+    (the agency's version then waits beside it, "updated at source")."""
+    article = record.article
+    if article is None or not article.live or "correction" not in item.signals:
+        return False
+    if article.has_unpublished_changes:
+        return False
+    article.title = item.title[:255]
+    article.body = body
+    revision = article.save_revision(log_action=False, clean=False)
+    log(
+        instance=article,
+        action=CORRECTION_ACTION,
+        revision=revision,
+        data={"feed": feed.name, "agency": feed.source_name},
+    )
+    record.correction_revision = revision
+    return True

@@ -263,6 +263,9 @@ class MediaWireArticlePage(Page):
         blank=True,
         help_text=_("Leave empty for the section's policy."),
     )
+    # When the desk last published an agency's correction of it (ingest/lifecycle.py):
+    # the page shows a dated correction note, its JSON-LD a CorrectionComment.
+    corrected_at = models.DateTimeField(_("corrected"), null=True, blank=True, editable=False)
 
     # Wagtail's API v2 (pages endpoint). The computed fields read what they need
     # for a whole page of results at once (see serializers.py).
@@ -382,6 +385,8 @@ class MediaWireArticlePage(Page):
             log_action=log_action,
             previous_revision=previous_revision,
         )
+        if record is not None and record.correction_revision_id == revision.pk:
+            self._correction_published = record
         if record is not None and record.embargoed_until is not None:
             # Live, or scheduled, before the agency's embargo: refused, naming the time.
             go_live = action.object.go_live_at
@@ -395,7 +400,16 @@ class MediaWireArticlePage(Page):
                 self._cancel_sourceless_schedule(revision)
                 return None
             raise SourceRequiredError()
-        return action.execute(skip_permission_checks=skip_permission_checks)
+        result = action.execute(skip_permission_checks=skip_permission_checks)
+        corrected = getattr(self, "_correction_published", None)
+        if corrected is not None:
+            # The desk published the agency's correction (now, not scheduled for later):
+            # the page is dated corrected from now.
+            now = timezone.now()
+            if type(self).objects.filter(pk=self.pk, live=True).update(corrected_at=now):
+                self.corrected_at = now
+                type(corrected).objects.filter(pk=corrected.pk).update(correction_revision=None)
+        return result
 
     def _cancel_sourceless_schedule(self, revision) -> None:
         logger.error(

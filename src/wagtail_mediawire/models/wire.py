@@ -279,6 +279,11 @@ class WireItem(models.Model):
     # When the agency killed or withheld it (ingest/lifecycle.py), and what it said.
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
     withdrawn_reason = models.TextField(_("why withdrawn"), blank=True)
+    # The agency's correction of a published article, as a revision for the desk to
+    # review (compare with the live one) and publish: not published by itself.
+    correction_revision = models.ForeignKey(
+        "wagtailcore.Revision", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("wire item")
