@@ -374,3 +374,28 @@ def test_the_dashboard_lists_withdrawals_and_corrections(feed, httpserver, admin
     fetch(feed.pk)
     dashboard = admin_client.get("/admin/").content.decode()
     assert "Withdrawn by agencies" in dashboard and "killed by Northwind Press Agency" in dashboard
+
+
+def test_the_users_who_edited_a_withdrawn_article_are_told(
+    feed, httpserver, django_user_model, mailoutbox, django_capture_on_commit_callbacks
+):
+    deliver(httpserver, ninjs(1))
+    fetch(feed.pk)
+    editor = django_user_model.objects.create_user("desk", "desk@example.com", "pw")
+    quiet = django_user_model.objects.create_user("quiet", "", "pw")  # no address
+    page = article()
+    page.save_revision(user=editor)
+    page.save_revision(user=quiet).publish()
+    deliver(httpserver, ninjs(2, "canceled", edNote="Legal: remove from websites"))
+    with django_capture_on_commit_callbacks(execute=True):
+        fetch(feed.pk)
+    (mail,) = mailoutbox
+    assert mail.to == ["desk@example.com"]
+    assert "Withdrawn: Gull Point lighthouse relit" == mail.subject
+    assert "killed by Northwind Press Agency: Legal: remove from websites" in mail.body
+    assert f"/admin/pages/{page.pk}/edit/" in mail.body
+    # Delivered again, the kill tells nobody twice, and counts as unchanged.
+    with django_capture_on_commit_callbacks(execute=True):
+        again = fetch(feed.pk)
+    assert (again.withdrawn, again.unchanged) == (0, 1)
+    assert len(mailoutbox) == 1

@@ -334,7 +334,11 @@ def _withdraw(feed: WireFeed, record: WireItem | None, item: FeedItem, result) -
     if result.dry_run:
         result.withdrawn += 1
         return
+    already = record.is_withdrawn
     taken_down = lifecycle.withdraw(feed, record, item)
+    if already and not taken_down:
+        result.unchanged += 1  # the same kill again: said and done before
+        return
     result.withdrawn += 1
     result.notes.append(
         gettext("%(reason)s: “%(title)s” taken down (%(count)d pages)")

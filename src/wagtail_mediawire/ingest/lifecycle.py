@@ -21,9 +21,13 @@ folder), called by the importer for each item it reads:
 
 from datetime import datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
+from wagtail.admin.mail import send_mail
+from wagtail.admin.utils import get_admin_base_url
 from wagtail.log_actions import log
 from wagtail.models import Revision
 
@@ -81,7 +85,33 @@ def withdraw(feed: WireFeed, record: WireItem, item: FeedItem) -> list:
             workflow.cancel(user=None)
         if first or taken_down:
             log(instance=article, action=WITHDRAW_ACTION, data={"feed": feed.name, "reason": why})
+        if first:
+            # Once it is done (committed): mail never holds up, nor undoes, a kill.
+            transaction.on_commit(lambda: notify_editors(article, why))
     return taken_down
+
+
+def notify_editors(article, why: str) -> int:
+    """Tell the users who edited the article that it was taken down (Wagtail's own
+    notification mail); the number of messages sent."""
+    editors = (
+        get_user_model()
+        .objects.filter(
+            pk__in=Revision.page_revisions.filter(object_id=str(article.pk)).values("user_id"),
+            is_active=True,
+        )
+        .exclude(email="")
+    )
+    recipients = sorted({user.email for user in editors})
+    if not recipients:
+        return 0
+    edit_url = get_admin_base_url() + reverse("wagtailadmin_pages:edit", args=[article.pk])
+    subject = gettext("Withdrawn: %(title)s") % {"title": article.title}
+    message = gettext(
+        "“%(title)s” was unpublished everywhere: %(reason)s.\n\nIt cannot be published "
+        "again until the agency sends a newer, usable version.\n\n%(url)s"
+    ) % {"title": article.title, "reason": why, "url": edit_url}
+    return send_mail(subject, message, recipients, fail_silently=True) or 0
 
 
 def go_live_at(item: FeedItem, now: datetime | None = None) -> datetime | None:
