@@ -104,6 +104,11 @@ bench: $(STAMP)
 load: $(STAMP)
 	scripts/with-postgres $(BIN)/python benchmarks/load.py
 
+## make kill-latency: 20 agency kills under load, each timed until gone from every output
+.PHONY: kill-latency
+kill-latency: $(STAMP)
+	scripts/with-postgres $(BIN)/python benchmarks/kill_latency.py
+
 ## make lint: ruff (check and format) and the import contract (docs/explanation/architecture.md)
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -2,11 +2,15 @@
 
     python benchmarks/load_site.py prepare      # prints the URLs under load, as JSON
     python benchmarks/load_site.py churn --seconds 130 --every 2
+    python benchmarks/load_site.py kills --count 20
 
 ``prepare`` adds the baseline: a plain Wagtail page (the sandbox's StandardPage) with the
 text of the article under load, at the article's depth. ``churn`` publishes a new
 article every ``--every`` seconds and unpublishes the one it published before, printing
-one JSON line per change once it is committed, with the time it was done.
+one JSON line per change once it is committed, with the time it was done. ``kills``
+imports an agency's story (ninjs, through the importer, published at once), prints its
+address, and on each line read from stdin imports the agency's kill of it, printing when
+that is committed; ``--count`` times.
 """
 
 import argparse
@@ -105,6 +109,45 @@ def churn(seconds: float, every: float) -> None:
         previous.unpublish()
 
 
+KILL_FEED = "Load kill feed"
+
+
+def kills(count: int) -> None:
+    from wagtail_mediawire.ingest.importer import fetch
+    from wagtail_mediawire.models import WireFeed
+
+    section = MediaWireIndexPage.objects.live().order_by("path").first()
+    WireFeed.objects.filter(name=KILL_FEED).delete()
+    feed = WireFeed.objects.create(
+        name=KILL_FEED, url="https://load.northwind.example/ninjs", section=section,
+        source_name="Northwind Press Agency", source_url="https://load.northwind.example/",
+        publish_mode=WireFeed.PublishMode.PUBLISH,
+    )  # fmt: skip
+    stamp = int(time.time())
+    for number in range(1, count + 1):
+        story = {
+            "uri": f"urn:load:kill:{stamp}:{number}", "version": "1", "type": "text",
+            "headlines": [{"value": f"Load kill report {stamp}-{number}"}],
+            "bodies": [{"contentType": "text/html", "value": "<p>A report to withdraw.</p>"}],
+        }  # fmt: skip
+        fetch(feed.pk, content=json.dumps(story).encode())
+        article = MediaWireArticlePage.objects.get(wire_item__guid=story["uri"])
+        print(json.dumps({"number": number, "url": article.url, "slug": article.slug}), flush=True)
+        if not sys.stdin.readline():
+            return
+        started = time.time()
+        result = fetch(
+            feed.pk, content=json.dumps({**story, "version": "2", "pubStatus": "canceled"}).encode()
+        )
+        print(
+            json.dumps(
+                {"number": number, "started": started, "done_at": time.time(),
+                 "withdrawn": result.withdrawn}
+            ),
+            flush=True,
+        )  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -112,9 +155,13 @@ def main() -> None:
     churn_parser = commands.add_parser("churn")
     churn_parser.add_argument("--seconds", type=float, required=True)
     churn_parser.add_argument("--every", type=float, default=2.0)
+    kills_parser = commands.add_parser("kills")
+    kills_parser.add_argument("--count", type=int, default=20)
     args = parser.parse_args()
     if args.command == "prepare":
         print(json.dumps(prepare()))
+    elif args.command == "kills":
+        kills(args.count)
     else:
         churn(args.seconds, args.every)
 
