@@ -62,9 +62,10 @@ def test_values_outside_the_vocabularies_are_logged_not_refused(caplog):
 
 
 def test_signals_urgency_and_versions():
-    assert [vocabulary.signal(s) for s in ("sig:correction", "sig:update", "Kill")] == [
-        "correction", "update", "kill",
+    assert [vocabulary.signal(s) for s in ("sig:correction", "sig:update", "Kill", "edStat:D")] == [
+        "correction", "update", "kill", "kill",
     ]  # fmt: skip
+    assert vocabulary.pubstatus("edStat:D") == "canceled"  # Reuters: deleted
     assert (vocabulary.urgency("3"), vocabulary.urgency(9), vocabulary.urgency(None)) == (
         3,
         9,

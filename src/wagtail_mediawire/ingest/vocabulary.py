@@ -25,6 +25,8 @@ _PUBSTATUS = {
     "embargoed": WITHHELD,
     "killed": CANCELED,
 }
+# Whole qcodes whose code alone means something else.
+_PUBSTATUS_QCODES = {"edstat:d": CANCELED}
 
 # Signals (IPTC's signal NewsCodes, ninjs' "signals", agencies' own), by meaning.
 _SIGNALS = {
@@ -40,6 +42,8 @@ _SIGNALS = {
     "sig:update": "update",
     "sig:correction": "correction",
     "sig:kill": "kill",
+    # Reuters' editorial status "D" (deleted): remove from websites and caches.
+    "edstat:d": "kill",
 }
 
 
@@ -53,7 +57,7 @@ def pubstatus(value: object, *, where: str = "") -> str:
     (``stat:canceled``, ``Cancelled``…); an unknown value is logged and read as usable."""
     if not isinstance(value, str) or not value.strip():
         return USABLE
-    status = _PUBSTATUS.get(_code(value))
+    status = _PUBSTATUS_QCODES.get(value.strip().lower()) or _PUBSTATUS.get(_code(value))
     if status is None:
         logger.warning("Unknown publication status %r%s, read as usable", value, where)
         return USABLE
