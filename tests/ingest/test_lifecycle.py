@@ -111,7 +111,13 @@ def test_a_kill_takes_the_article_down_whatever_its_state(
     assert "lighthouse relit" not in client.get(url).content.decode()
     for listing in ("", "feed/", "feed/atom/", "feed/json/"):
         assert "gull-point" not in client.get(section.url + listing).content.decode()
-    assert "gull-point" not in client.get("/sitemap.xml").content.decode()
+    for output in (
+        "/sitemap.xml",
+        "/news-sitemap.xml",
+        "/api/v2/pages/?type=wagtail_mediawire.MediaWireArticlePage",
+    ):
+        assert "gull-point" not in client.get(output).content.decode(), output
+    assert client.get(f"/api/v2/pages/{page.pk}/").status_code == 404
     log = PageLogEntry.objects.filter(page=page, action="wagtail_mediawire.withdraw").get()
     assert word in log.data["reason"] and "Northwind Press Agency" in log.data["reason"]
     record = WireItem.objects.get()
