@@ -15,17 +15,15 @@ A CDN purge is not part of the sandbox: the suite records it (tests/ingest/test_
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from contextlib import ExitStack
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from load import BIN, ROOT, free_port, get, running, wait_for_port  # noqa: E402
+from load import SITE_SCRIPT, get, running, serve_sandbox  # noqa: E402
 
 LIMIT = 1.0  # seconds
 GIVE_UP = 15.0  # seconds: a kill not down by then is reported as such
@@ -65,51 +63,10 @@ def main() -> int:
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("kill_latency: run it on PostgreSQL: scripts/with-postgres ...")
-    for program in ("wrk", "redis-server"):
-        if shutil.which(program) is None:
-            raise SystemExit(f"kill_latency: {program} is missing (apt-get install {program})")
-
     latencies: list[float] = []
     with ExitStack() as stack:
-        workdir = stack.enter_context(tempfile.TemporaryDirectory(prefix="mediawire-kill-"))
-        redis_port, web_port = free_port(), free_port()
-        redis = stack.enter_context(
-            running(
-                ["redis-server", "--bind", "127.0.0.1", "--port", str(redis_port)]
-                + ["--save", "", "--appendonly", "no", "--dir", workdir],
-                stdout=subprocess.DEVNULL,
-            )
-        )
-        wait_for_port(redis_port, redis, "redis-server")
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "sandbox.settings.production",
-            "SECRET_KEY": "load-run-only-not-secret",
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
-            "PYTHONPATH": os.pathsep.join([str(ROOT / "sandbox"), str(ROOT / "benchmarks")]),
-        }
-        python, manage = sys.executable, str(ROOT / "sandbox" / "manage.py")
-        site_script = str(ROOT / "benchmarks" / "load_site.py")
-        for command in (["migrate", "--noinput", "-v0"], ["load_demo"]):
-            subprocess.run(
-                [python, manage, *command], env=env, check=True, stdout=subprocess.DEVNULL
-            )
-        pages = json.loads(
-            subprocess.run(
-                [python, site_script, "prepare"], env=env, check=True, capture_output=True,
-                text=True,
-            ).stdout
-        )  # fmt: skip
-        web = stack.enter_context(
-            running(
-                [str(BIN / "gunicorn"), "--workers=2", f"--bind=127.0.0.1:{web_port}"]
-                + ["--log-level=warning", "load_wsgi:application"],
-                env=env,
-                cwd=ROOT / "sandbox",
-            )
-        )
-        wait_for_port(web_port, web, "gunicorn")
+        web_port, env, pages = serve_sandbox(stack, "kill_latency")
+        python, site_script = sys.executable, SITE_SCRIPT
         section, home = pages["section page"], pages["home page"]
         # Readers the whole time: wrk on the section page, longer than the kills take.
         stack.enter_context(

@@ -141,6 +141,60 @@ def freshness(changes: list[dict], responses: list[dict]) -> dict:
     return workers
 
 
+SITE_SCRIPT = str(ROOT / "benchmarks" / "load_site.py")
+
+
+def serve_sandbox(stack: ExitStack, name: str) -> tuple[int, dict, dict]:
+    """Redis, then the sandbox migrated with its demo, then gunicorn (2 workers, its
+    production settings) on 127.0.0.1, each stopped when ``stack`` closes: the port,
+    the environment of the sandbox's processes, and the pages ``prepare`` gave."""
+    for program in ("wrk", "redis-server"):
+        if shutil.which(program) is None:
+            raise SystemExit(f"{name}: {program} is missing (apt-get install {program})")
+    workdir = stack.enter_context(tempfile.TemporaryDirectory(prefix=f"mediawire-{name}-"))
+    redis_port, web_port = free_port(), free_port()
+    redis = stack.enter_context(
+        running(
+            ["redis-server", "--bind", "127.0.0.1", "--port", str(redis_port)]
+            + ["--save", "", "--appendonly", "no", "--dir", workdir],
+            stdout=subprocess.DEVNULL,
+        )
+    )
+    wait_for_port(redis_port, redis, "redis-server")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "sandbox.settings.production",
+        "SECRET_KEY": "load-run-only-not-secret",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "sandbox"), str(ROOT / "benchmarks")]),
+    }
+    manage = str(ROOT / "sandbox" / "manage.py")
+    for command in (["migrate", "--noinput", "-v0"], ["load_demo"]):
+        subprocess.run(
+            [sys.executable, manage, *command], env=env, check=True, stdout=subprocess.DEVNULL
+        )
+    pages = json.loads(
+        subprocess.run(
+            [sys.executable, SITE_SCRIPT, "prepare"],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    )
+    web = stack.enter_context(
+        running(
+            [str(BIN / "gunicorn"), "--workers=2", f"--bind=127.0.0.1:{web_port}"]
+            + ["--log-level=warning", "load_wsgi:application"],
+            env=env,
+            cwd=ROOT / "sandbox",
+        )
+    )
+    wait_for_port(web_port, web, "gunicorn")
+    return web_port, env, pages
+
+
 def run_wrk(port: int, path: str, seconds: int, connections: int) -> dict:
     output = subprocess.run(
         [
@@ -225,54 +279,10 @@ def main() -> int:
 
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("load: run it on PostgreSQL: scripts/with-postgres ... (make load)")
-    for program in ("wrk", "redis-server"):
-        if shutil.which(program) is None:
-            raise SystemExit(f"load: {program} is missing (apt-get install {program})")
-
     with ExitStack() as stack:
-        workdir = stack.enter_context(tempfile.TemporaryDirectory(prefix="mediawire-load-"))
-        redis_port, web_port = free_port(), free_port()
-        redis = stack.enter_context(
-            running(
-                ["redis-server", "--bind", "127.0.0.1", "--port", str(redis_port)]
-                + ["--save", "", "--appendonly", "no", "--dir", workdir],
-                stdout=subprocess.DEVNULL,
-            )
-        )
-        wait_for_port(redis_port, redis, "redis-server")
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "sandbox.settings.production",
-            "SECRET_KEY": "load-run-only-not-secret",
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
-            "PYTHONPATH": os.pathsep.join([str(ROOT / "sandbox"), str(ROOT / "benchmarks")]),
-        }
+        web_port, env, pages = serve_sandbox(stack, "load")
         python = sys.executable
-        manage = str(ROOT / "sandbox" / "manage.py")
-        site_script = str(ROOT / "benchmarks" / "load_site.py")
-        for command in (["migrate", "--noinput", "-v0"], ["load_demo"]):
-            subprocess.run(
-                [python, manage, *command], env=env, check=True, stdout=subprocess.DEVNULL
-            )
-        pages = json.loads(
-            subprocess.run(
-                [python, site_script, "prepare"],
-                env=env,
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
-        )
-        web = stack.enter_context(
-            running(
-                [str(BIN / "gunicorn"), "--workers=2", f"--bind=127.0.0.1:{web_port}"]
-                + ["--log-level=warning", "load_wsgi:application"],
-                env=env,
-                cwd=ROOT / "sandbox",
-            )
-        )
-        wait_for_port(web_port, web, "gunicorn")
+        site_script = SITE_SCRIPT
         for path in pages.values():
             for _ in range(10):
                 status, _, _ = get(web_port, path)

@@ -44,6 +44,26 @@ def article() -> MediaWireArticlePage:
     return MediaWireArticlePage.objects.get(alias_of__isnull=True)
 
 
+def editor_form(page, **fields) -> dict:
+    """The article editor's form as a browser posts it, with one Source block."""
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
+
+    source = {
+        "name": "Northwind Press Agency", "url": "https://northwind.example/",
+        "original_headline": "", "published_at": "",
+    }  # fmt: skip
+    return nested_form_data(
+        {
+            "title": page.title,
+            "slug": page.slug,
+            "summary": "",
+            **fields,
+            "body": streamfield([("source", source)]),
+            "comments": inline_formset([]),
+        }  # fmt: skip
+    )
+
+
 def publish(page) -> None:
     page.save_revision().publish()
 
@@ -159,18 +179,7 @@ def test_the_editor_refuses_to_publish_a_withdrawn_article(feed, httpserver, adm
     page = article()
     editor = admin_client.get(f"/admin/pages/{page.pk}/edit/").content.decode()
     assert "Withdrawn by the agency" in editor
-    from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
-
-    data = nested_form_data(
-        {
-            "title": page.title, "slug": page.slug, "summary": "",
-            "body": streamfield(
-                [("source", {"name": "Northwind Press Agency", "url": "https://northwind.example/",
-                             "original_headline": "", "published_at": ""})]
-            ),
-            "comments": inline_formset([]),
-        }
-    )  # fmt: skip
+    data = editor_form(page)
     response = admin_client.post(
         f"/admin/pages/{page.pk}/edit/", {**data, "action-publish": "publish"}
     )
@@ -291,21 +300,11 @@ def test_the_agencys_expiry_or_the_feeds_retention_is_the_articles(feed, httpser
 
 @pytest.mark.usefixtures("before_the_embargo")
 def test_the_editor_names_the_embargo_on_the_go_live_field(feed, httpserver, admin_client):
-    from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
     deliver(httpserver, ninjs(1, embargoedUntil=EMBARGO))
     fetch(feed.pk)
     page = article()
-    data = nested_form_data(
-        {
-            "title": page.title, "slug": page.slug, "summary": "", "go_live_at": "",
-            "body": streamfield(
-                [("source", {"name": "Northwind Press Agency", "url": "https://northwind.example/",
-                             "original_headline": "", "published_at": ""})]
-            ),
-            "comments": inline_formset([]),
-        }
-    )  # fmt: skip
+    data = editor_form(page, go_live_at="")
     response = admin_client.post(
         f"/admin/pages/{page.pk}/edit/", {**data, "action-publish": "publish"}
     )
