@@ -6,7 +6,9 @@ replaces the token, which makes every process sharing that cache (Redis, Memcach
 miss at once, without knowing which keys exist.
 """
 
+import math
 import uuid
+from datetime import datetime
 
 from django.core.cache import BaseCache, caches
 
@@ -34,3 +36,18 @@ def version() -> str:
         cache.add(VERSION_KEY, uuid.uuid4().hex, None)
         token = cache.get(VERSION_KEY)
     return token
+
+
+def timeout_until(valid_until: datetime | None, now: datetime) -> int:
+    """``CACHE_TIMEOUT``, shortened so that an entry goes when the first of the
+    articles it holds expires (``valid_until``), at least a second."""
+    timeout = get_setting("CACHE_TIMEOUT")
+    if valid_until is None:
+        return timeout
+    return max(1, min(timeout, math.ceil((valid_until - now).total_seconds())))
+
+
+def still_valid(valid_until: datetime | None, now: datetime) -> bool:
+    """Whether an entry holding articles that expire from ``valid_until`` may serve at
+    ``now`` (a cache's own timeout may be coarser than a second)."""
+    return valid_until is None or valid_until > now

@@ -21,7 +21,7 @@ from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import AbstractPage, Site
 from wagtail.query import PageQuerySet
 
-from .cache import get_cache, version
+from .cache import get_cache, still_valid, timeout_until, version
 from .cache import invalidate as invalidate  # documented as recent.invalidate
 from .models import MediaWireArticlePage, MediaWireIndexPage
 from .models.base_page import BasePage
@@ -207,10 +207,7 @@ def get_recent_posts(
     if rows is None:
         posts, valid_until = query_recent_posts(count=count + MAX_EXCLUDED, **params)
         rows = [asdict(post) for post in posts]
-        timeout = get_setting("CACHE_TIMEOUT")
-        if valid_until is not None:
-            timeout = max(1, min(timeout, math.ceil((valid_until - now).total_seconds())))
-        cache.set(key, {"posts": rows, "valid_until": valid_until}, timeout)
+        cache.set(key, {"posts": rows, "valid_until": valid_until}, timeout_until(valid_until, now))
     posts = [RecentPost(**row) for row in rows if row["pk"] not in exclude_pks]
     return posts[:count]
 
@@ -219,7 +216,6 @@ def _fresh_rows(entry: Any, now: datetime) -> list[dict] | None:
     """The rows of a cache entry still good at ``now``, or None (a miss)."""
     if not isinstance(entry, dict):
         return None
-    valid_until = entry.get("valid_until")
-    if valid_until is not None and valid_until <= now:
+    if not still_valid(entry.get("valid_until"), now):
         return None
     return entry.get("posts")

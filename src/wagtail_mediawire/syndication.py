@@ -14,7 +14,6 @@ processor, or from an older import) would make Django's generators refuse the fe
 
 import hashlib
 import json
-import math
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,8 +24,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import get_language, gettext
 
-from .cache import get_cache, version
-from .settings import get_setting
+from .cache import get_cache, still_valid, timeout_until, version
 from .sites import site_name
 from .text import xml_safe
 
@@ -174,11 +172,8 @@ def _fill(cache, key: str, section, request: HttpRequest, kind: str, now: dateti
         "last_modified": int(latest.timestamp()) if latest else None,
         "valid_until": valid_until,
     }
-    timeout = get_setting("CACHE_TIMEOUT")
-    if valid_until is not None:
-        # The entry goes when its first article expires: a reader never gets it after.
-        timeout = max(1, min(timeout, math.ceil((valid_until - now).total_seconds())))
-    cache.set(key, entry, timeout)
+    # The entry goes when its first article expires: a reader never gets it after.
+    cache.set(key, entry, timeout_until(valid_until, now))
     return entry
 
 
@@ -187,4 +182,4 @@ def _fresh(entry, now: datetime) -> bool:
     expired (the cache's own timeout may be coarser than a second)."""
     if not isinstance(entry, dict) or "valid_until" not in entry:
         return False
-    return entry["valid_until"] is None or entry["valid_until"] > now
+    return still_valid(entry["valid_until"], now)

@@ -187,6 +187,8 @@ def test_an_ap_item_whose_text_is_elsewhere_is_skipped_with_a_reason(feed):
     call_command("mediawire_fetch_feeds", "--feed", str(feed.pk), "--file", path, stdout=out)
     assert MediaWireArticlePage.objects.count() == 0
     assert "text is not in the document" in out.getvalue()
+    # The reader's own word for it reaches the fetch's notes.
+    assert "its NITF rendition (renditions.nitf.href) is not fetched" in out.getvalue()
 
 
 def test_a_broken_document_fails_the_feed_with_a_message_and_imports_nothing(feed, httpserver):

@@ -265,6 +265,9 @@ def import_items(feed: WireFeed, items: list[FeedItem], result: FetchResult) -> 
     seen: set[str] = set()
     elsewhere: Counter[str] = Counter()  # items another feed imported, by its name
     without_text: Counter[str] = Counter()  # pictures, videos… by kind
+    # What the readers noticed in the document (an item without an id, an embargo
+    # without a date…), each said once however many items share it.
+    read_notes = dict.fromkeys(note for item, _, _ in keyed for note in item.notes)
     for item, guid, link in keyed:
         if lifecycle.is_withdrawal(item) and _has_address(item):
             # Before any other rule: a kill may come in any version, without text.
@@ -320,6 +323,7 @@ def import_items(feed: WireFeed, items: list[FeedItem], result: FetchResult) -> 
             result.notes.append(gettext("could not import %(link)r") % {"link": item.link[:200]})
     result.notes += [_imported_elsewhere(name, count) for name, count in sorted(elsewhere.items())]
     result.notes += [_without_text(kind, count) for kind, count in sorted(without_text.items())]
+    result.notes += list(read_notes)
 
 
 def _withdraw(feed: WireFeed, record: WireItem | None, item: FeedItem, result) -> None:

@@ -43,10 +43,14 @@ def is_withdrawal(item: FeedItem) -> bool:
     return item.status in (CANCELED, WITHHELD) or "kill" in item.signals
 
 
+def withdrawn_status(item: FeedItem) -> str:
+    """``canceled`` or ``withheld``: a kill signal on a usable item is a kill."""
+    return CANCELED if item.status == USABLE else item.status
+
+
 def reason(feed: WireFeed, item: FeedItem) -> str:
     """What the editors are told, in the agency's words where it gave any."""
-    status = CANCELED if item.status == USABLE else item.status  # a kill signal alone
-    words = {CANCELED: gettext("killed"), WITHHELD: gettext("withheld")}[status]
+    words = {CANCELED: gettext("killed"), WITHHELD: gettext("withheld")}[withdrawn_status(item)]
     said = " ".join(item.ednote.split())[:500]
     text = gettext("%(status)s by %(agency)s") % {"status": words, "agency": feed.source_name}
     return f"{text}: {said}" if said else text
@@ -57,7 +61,7 @@ def withdraw(feed: WireFeed, record: WireItem, item: FeedItem) -> list:
     now = timezone.now()
     why = reason(feed, item)
     with transaction.atomic():
-        record.status = CANCELED if item.status == USABLE else item.status
+        record.status = withdrawn_status(item)
         record.signals = list(item.signals)
         record.ednote = item.ednote or record.ednote
         if item.version is not None:
