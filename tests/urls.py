@@ -19,5 +19,6 @@ urlpatterns = [
     path("sitemap.xml", sitemap),
     path("news-sitemap.xml", news_sitemap),
     path("api/v2/", api_router.urls),
+    path("wire/", include("wagtail_mediawire.urls")),
     path("", include(wagtail_urls)),
 ]

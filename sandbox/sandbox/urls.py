@@ -23,6 +23,8 @@ urlpatterns = [
     path("api/v2/", api_router.urls),
     path("sitemap.xml", sitemap),
     path("news-sitemap.xml", news_sitemap),
+    # The wire's push endpoints: push/<feed_id>/ and websub/<feed_id>/.
+    path("wire/", include("wagtail_mediawire.urls")),
 ]
 
 if settings.DEBUG:

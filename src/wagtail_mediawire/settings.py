@@ -49,6 +49,11 @@ DEFAULTS: dict[str, Any] = {
     # seconds a file must be left unchanged before it is read (a half-written file waits).
     "FEED_DROP_ROOT": None,
     "FEED_DROP_SETTLE_SECONDS": 5,
+    # Push delivery (wagtail_mediawire.urls): how long a rotated push secret still
+    # signs deliveries, so the agency can change to the new one, and the WebSub lease
+    # asked of a hub (the hub decides; the subscription is renewed before it ends).
+    "PUSH_SECRET_GRACE_SECONDS": 24 * 60 * 60,
+    "WEBSUB_LEASE_SECONDS": 10 * 24 * 60 * 60,
     # The TASKS alias that fetch_feed is enqueued on: feeds may have a queue (and
     # workers) of their own.
     "TASK_BACKEND": "default",

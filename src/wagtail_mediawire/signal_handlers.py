@@ -5,6 +5,9 @@ Publishing, unpublishing, moving and deleting pages, view restrictions and sites
 clear it. Draft saves, autosaves, revisions, workflow steps and locks do not: a
 busy desk saves drafts all day, and nothing a reader sees has changed. Expiry
 needs no signal: an entry is never used past the earliest ``expire_at`` it holds.
+
+A saved feed that is (or was) a WebSub feed asks its hub for what it now needs
+(``ingest/websub.py``).
 """
 
 from functools import partial
@@ -14,10 +17,12 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from wagtail.models import AbstractPage, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from .models import MediaWireArticlePage, MediaWireIndexPage
+from .ingest import websub
+from .models import MediaWireArticlePage, MediaWireIndexPage, WireFeed
 from .models.base_page import BasePage
 from .purge import purge_article
 from .recent import invalidate
+from .tasks import enqueue_websub_request
 
 # The article fields a Recent Posts entry (or which entry it is in) depends on.
 LISTED_FIELDS = frozenset(
@@ -94,7 +99,16 @@ def _article_deleted(instance: MediaWireArticlePage, **kwargs) -> None:
         _purge_later(instance, sections=[_parent(instance)])
 
 
+def _feed_saved(instance: WireFeed, **kwargs) -> None:
+    """A WebSub feed saved (or a feed that was one, deactivated or changed to another
+    delivery): its hub is asked to subscribe or unsubscribe, after commit."""
+    feed = WireFeed.objects.select_related("websub").filter(pk=instance.pk).first()
+    if feed is not None and websub.wanted(feed):
+        transaction.on_commit(partial(enqueue_websub_request, feed.pk))
+
+
 def connect() -> None:
+    post_save.connect(_feed_saved, sender=WireFeed, dispatch_uid="wagtail_mediawire.websub")
     uid = "wagtail_mediawire.recent"
     # Any page: (un)publishing an ancestor can change the URLs or the visibility of
     # the articles below it, and Wagtail updates their url_path without a signal.

@@ -6,6 +6,7 @@ immediate in development, the database (django-tasks-db) or RQ (django-tasks-rq)
 production, with as many workers as it likes.
 """
 
+import base64
 from importlib.util import find_spec
 
 from .settings import get_setting
@@ -27,6 +28,42 @@ def fetch_feed(feed_id: int) -> dict:
     return fetch(feed_id).as_dict()
 
 
+@task(backend=get_setting("TASK_BACKEND"))
+def import_delivery(feed_id: int, content: str, via: str) -> dict:
+    """Import a document pushed to the feed (``content`` in base64, as task arguments are
+    JSON); ``via`` is "push" or "websub"."""
+    from .ingest.importer import deliver
+
+    return deliver(feed_id, base64.b64decode(content), via=via).as_dict()
+
+
+@task(backend=get_setting("TASK_BACKEND"))
+def websub_request(feed_id: int) -> str:
+    """Ask a WebSub feed's hub for what the feed needs now (a subscription, its renewal,
+    an unsubscription), finding the hub first with a fetch of the feed if need be."""
+    from .ingest import websub
+    from .ingest.importer import fetch
+    from .models import WireFeed
+
+    feed = WireFeed.objects.select_related("websub").filter(pk=feed_id).first()
+    mode = websub.wanted(feed) if feed is not None else ""
+    if not mode:
+        return ""
+    if mode == websub.SUBSCRIBE and websub.needs_discovery(feed_id):
+        fetch(feed_id)  # reads the hub and topic from the feed, and imports what it has
+    return websub.ask(feed_id, mode)
+
+
 def enqueue_fetch(feed_id: int):
     """Queue ``fetch_feed`` on the backend named by ``TASK_BACKEND``."""
     return fetch_feed.using(backend=get_setting("TASK_BACKEND")).enqueue(feed_id)
+
+
+def enqueue_delivery(feed_id: int, content: bytes, via: str):
+    """Queue ``import_delivery`` for a document pushed to the feed."""
+    encoded = base64.b64encode(content).decode("ascii")
+    return import_delivery.using(backend=get_setting("TASK_BACKEND")).enqueue(feed_id, encoded, via)
+
+
+def enqueue_websub_request(feed_id: int):
+    return websub_request.using(backend=get_setting("TASK_BACKEND")).enqueue(feed_id)

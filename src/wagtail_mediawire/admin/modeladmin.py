@@ -4,6 +4,7 @@ wagtail-modeladmin is in maintenance mode: everything that depends on it lives i
 this module, so that moving to Wagtail's own PageListingViewSet is one file's change.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin import SimpleListFilter
 from django.contrib.admin import display as admin_display
@@ -14,12 +15,16 @@ from django.db.models.functions import Cast, Substr
 from django.shortcuts import redirect
 from django.template.defaultfilters import date as date_filter
 from django.template.loader import render_to_string
-from django.urls import re_path
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, re_path, reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import ObjectList
 from wagtail.models import Revision
@@ -33,12 +38,27 @@ from wagtail_modeladmin.helpers import (
     WagtailBackendSearchHandler,
 )
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup
-from wagtail_modeladmin.views import HistoryView, IndexView, InstanceSpecificView
+from wagtail_modeladmin.views import (
+    CreateView,
+    EditView,
+    HistoryView,
+    IndexView,
+    InstanceSpecificView,
+)
 
 from ..ingest.permissions import feeds_for, may_add_in, sections_user_may_add_to
-from ..models import Disclaimer, MediaWireArticlePage, MediaWireIndexPage, WireFeed
+from ..ingest.push import SIGNATURE_HEADER, rotate_secret
+from ..ingest.websub import SILENT_AFTER
+from ..models import (
+    Disclaimer,
+    MediaWireArticlePage,
+    MediaWireIndexPage,
+    WebSubSubscription,
+    WireFeed,
+)
 from ..models.base_page import BasePage
 from ..models.querysets import explorable, with_status
+from ..settings import get_setting
 from ..tasks import enqueue_fetch
 from ..text import search_text
 from ..validators import positive_id
@@ -297,13 +317,24 @@ class FeedButtonHelper(ButtonHelper):
         buttons = super().get_buttons_for_obj(
             obj, exclude=exclude, classnames_add=classnames_add, **kwargs
         )
-        if self.permission_helper.user_can_edit_obj(self.request.user, obj):
+        if not self.permission_helper.user_can_edit_obj(self.request.user, obj):
+            return buttons
+        if obj.polled:
             buttons.append(
                 {
                     "url": self.url_helper.get_action_url("fetch", obj.pk),
                     "label": _("Fetch now"),
                     "classname": self.finalise_classname(["button-secondary", "button-small"]),
                     "title": _("Fetch %(feed)s now") % {"feed": obj},
+                }
+            )
+        if obj.delivery == WireFeed.Delivery.PUSH:
+            buttons.append(
+                {
+                    "url": self.url_helper.get_action_url("push_secret", obj.pk),
+                    "label": _("New push secret"),
+                    "classname": self.finalise_classname(["button-secondary", "button-small"]),
+                    "title": _("A new push secret for %(feed)s") % {"feed": obj},
                 }
             )
         return buttons
@@ -321,6 +352,36 @@ class FeedHistoryView(HistoryView):
 
 def _when(value) -> str:
     return date_filter(localtime(value), "DATETIME_FORMAT")
+
+
+def websub_state(feed: WireFeed) -> str:
+    """Where the feed's WebSub subscription stands, in a line."""
+    try:
+        subscription = feed.websub
+    except WebSubSubscription.DoesNotExist:
+        return _("not subscribed yet: fetched on schedule")
+    now = timezone.now()
+    if subscription.is_live(now):
+        line = _("subscribed at %(hub)s until %(end)s") % {
+            "hub": subscription.hub,
+            "end": _when(subscription.lease_ends_at),
+        }
+    elif subscription.pending and subscription.requested_at:
+        if subscription.requested_at > now - SILENT_AFTER:
+            line = _("asked %(hub)s at %(when)s; waiting for it to confirm") % {
+                "hub": subscription.hub,
+                "when": _when(subscription.requested_at),
+            }
+        else:
+            line = _("%(hub)s has not confirmed since %(when)s: fetched on schedule") % {
+                "hub": subscription.hub,
+                "when": _when(subscription.requested_at),
+            }
+    else:
+        line = _("not subscribed: fetched on schedule")
+    if subscription.error:
+        line = f"{line} ({subscription.error[:300]})"
+    return line
 
 
 def claim_message(feed: WireFeed) -> str:
@@ -392,6 +453,91 @@ class FetchFeedView(InstanceSpecificView):
         return redirect(self.index_url)
 
 
+def endpoint_url(feed: WireFeed, name: str, request=None) -> str:
+    """The absolute address of one of the feed's push endpoints, or its path when no
+    request or ``WAGTAILADMIN_BASE_URL`` says the host; "" when the site has not
+    included ``wagtail_mediawire.urls``."""
+    try:
+        path = reverse(name, args=[feed.pk])
+    except NoReverseMatch:
+        return ""
+    if request is not None:
+        return request.build_absolute_uri(path)
+    base = getattr(settings, "WAGTAILADMIN_BASE_URL", "") or ""
+    return base.rstrip("/") + path
+
+
+def show_secret(request, model_admin, feed: WireFeed, secret: str) -> TemplateResponse:
+    """The page that shows a new push secret, the one time it is shown."""
+    response = TemplateResponse(
+        request,
+        "wagtail_mediawire/admin/push_secret.html",
+        {
+            "view": {"index_url": model_admin.url_helper.index_url},
+            "instance": feed,
+            "secret": secret,
+            "push_url": endpoint_url(feed, "wagtail_mediawire_push", request),
+            "header": SIGNATURE_HEADER,
+            "grace_until": feed.push_secret_previous_until if feed.push_secret_previous else None,
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class PushSecretView(InstanceSpecificView):
+    """Asks, then gives the feed a new push secret and shows it, once. The one it
+    replaces still signs deliveries for PUSH_SECRET_GRACE_SECONDS."""
+
+    page_title = _("New push secret")
+
+    def check_action_permitted(self, user) -> bool:
+        return self.permission_helper.user_can_edit_obj(user, self.instance)
+
+    @method_decorator(login_required)
+    @method_decorator(never_cache)
+    def dispatch(self, request, *args, **kwargs):
+        if not self.check_action_permitted(request.user):
+            raise PermissionDenied
+        if self.instance.delivery != WireFeed.Delivery.PUSH:
+            messages.warning(request, _("%(feed)s is not a push feed.") % {"feed": self.instance})
+            return redirect(self.index_url)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_template_names(self):
+        return ["wagtail_mediawire/admin/push_secret.html"]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            push_url=endpoint_url(self.instance, "wagtail_mediawire_push", self.request),
+            grace_seconds=get_setting("PUSH_SECRET_GRACE_SECONDS"),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        secret = rotate_secret(self.instance)
+        return show_secret(request, self.model_admin, self.instance, secret)
+
+
+class _ShowsNewSecret:
+    """Saving a push feed that has no secret yet gives it one, and shows it at once."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        feed = form.instance
+        if feed.delivery == WireFeed.Delivery.PUSH and not feed.push_secret:
+            return show_secret(self.request, self.model_admin, feed, rotate_secret(feed))
+        return response
+
+
+class FeedCreateView(_ShowsNewSecret, CreateView):
+    pass
+
+
+class FeedEditView(_ShowsNewSecret, EditView):
+    pass
+
+
 STATE_LABELS = {
     "ok": _("OK"),
     "new": _("not fetched yet"),
@@ -405,17 +551,21 @@ class WireFeedAdmin(ModelAdmin):
     model = WireFeed
     menu_label = _("Feeds")
     menu_icon = "rss"
-    list_display = ("name", "section", "state", "last_fetched_at", "last_counts")
+    list_display = ("name", "section", "state", "delivery_state", "last_fetched_at", "last_counts")
     list_filter = ("is_active",)
     search_fields = ("name", "source_name", "url")
     permission_helper_class = FeedPermissionHelper
     button_helper_class = FeedButtonHelper
     history_view_class = FeedHistoryView
+    create_view_class = FeedCreateView
+    edit_view_class = FeedEditView
     edit_handler = ObjectList(WireFeed.panels, base_form_class=WireFeedForm)
 
     def get_queryset(self, request):
         # Only the feeds of the user's sections: the rows, the search and the counts.
-        return feeds_for(request.user, super().get_queryset(request)).select_related("section")
+        return feeds_for(request.user, super().get_queryset(request)).select_related(
+            "section", "websub"
+        )
 
     @admin_display(description=_("state"))
     def state(self, obj) -> str:
@@ -442,6 +592,27 @@ class WireFeedAdmin(ModelAdmin):
                 obj.last_warning[:300],
             )
         return state
+
+    @admin_display(description=_("delivery"))
+    def delivery_state(self, obj) -> str:
+        """How the feed's items arrive, where they are pushed to, and the last delivery."""
+        lines = [obj.get_delivery_display()]
+        if obj.delivery == WireFeed.Delivery.PUSH:
+            url = endpoint_url(obj, "wagtail_mediawire_push")
+            lines.append(url or _("include wagtail_mediawire.urls in the site's URLconf"))
+            if not obj.push_secret:
+                lines.append(_("no push secret yet: choose “New push secret”"))
+        elif obj.delivery == WireFeed.Delivery.WEBSUB:
+            lines.append(websub_state(obj))
+        if obj.last_delivery_at is not None:
+            result = obj.last_delivery_result.splitlines()[0] if obj.last_delivery_result else ""
+            lines.append(
+                _("last delivery %(when)s: %(result)s")
+                % {"when": _when(obj.last_delivery_at), "result": result[:300]}
+            )
+        elif obj.delivery != WireFeed.Delivery.POLL:
+            lines.append(_("no delivery yet"))
+        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))
 
     @admin_display(description=_("last fetch"))
     def last_counts(self, obj) -> str:
@@ -470,13 +641,22 @@ class WireFeedAdmin(ModelAdmin):
     def fetch_view(self, request, instance_pk):
         return FetchFeedView.as_view(model_admin=self, instance_pk=instance_pk)(request)
 
+    def push_secret_view(self, request, instance_pk):
+        return PushSecretView.as_view(model_admin=self, instance_pk=instance_pk)(request)
+
     def get_admin_urls_for_registration(self):
         return (
             *super().get_admin_urls_for_registration(),
-            re_path(
-                self.url_helper.get_action_url_pattern("fetch"),
-                self.fetch_view,
-                name=self.url_helper.get_action_url_name("fetch"),
+            *(
+                re_path(
+                    self.url_helper.get_action_url_pattern(action),
+                    view,
+                    name=self.url_helper.get_action_url_name(action),
+                )
+                for action, view in (
+                    ("fetch", self.fetch_view),
+                    ("push_secret", self.push_secret_view),
+                )
             ),
         )
 

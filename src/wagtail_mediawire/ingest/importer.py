@@ -25,9 +25,9 @@ from ..models.wire import CLAIM_TIMEOUT
 from ..settings import get_setting
 from ..text import xml_safe
 from ..validators import drop_folder_path, safe_http_url
-from . import drop, lifecycle
+from . import drop, lifecycle, push, websub
 from .download import DownloadError, download
-from .formats import read_document
+from .formats import AUTO, media_types, read_document
 from .images import ImageError, create_image, download_image
 from .item import USABLE, FeedError, FeedItem
 from .permissions import publishing_withheld
@@ -40,26 +40,9 @@ FEED_ACCEPT = (
     "application/json;q=0.9, application/vnd.iptc.g2.newsitem+xml;q=0.9, "
     "application/xml;q=0.8, text/xml;q=0.8, */*;q=0.1"
 )
-# Media types a server may send a feed as; HTML means a web page, not a feed.
-FEED_TYPES = {
-    "application/rss+xml",
-    "application/atom+xml",
-    "application/rdf+xml",
-    "application/xml",
-    "text/xml",
-    "application/x-rss+xml",
-    # The agency formats: ninjs and AP's API as JSON, NewsML-G2 and NITF as XML.
-    "application/json",
-    "application/ld+json",
-    "text/json",
-    "application/vnd.iptc.g2.newsitem+xml",
-    "application/vnd.iptc.g2.newsmessage+xml",
-    "application/vnd.iptc.g2.packageitem+xml",
-    "application/nitf+xml",
-    "application/octet-stream",
-    "text/plain",
-    "",
-}
+# Media types a server may send a feed as: any format's, and what a server that does not
+# know better says. HTML means a web page, not a feed.
+FEED_TYPES = media_types(AUTO) | {"application/octet-stream", "text/plain", ""}
 
 
 @dataclass
@@ -502,11 +485,7 @@ def fetch(feed_id: int, *, dry_run: bool = False, content: bytes | None = None) 
         result.busy = True
         return result
     try:
-        if withheld := publishing_withheld(feed):
-            # For this fetch only (_record never writes publish_mode): its owner may no
-            # longer publish there, so its new items wait for someone who may.
-            feed.publish_mode = WireFeed.PublishMode.DRAFT
-            result.notes.append(withheld)
+        _hold_publishing(feed, result)
         if content is not None:
             _import_content(feed, content, result)
         elif feed.folder:
@@ -516,6 +495,40 @@ def fetch(feed_id: int, *, dry_run: bool = False, content: bytes | None = None) 
     finally:
         if not dry_run:
             _record(feed, result)
+    return result
+
+
+def _hold_publishing(feed: WireFeed, result: FetchResult) -> None:
+    if withheld := publishing_withheld(feed):
+        # For this import only (nothing writes publish_mode back): its owner may no
+        # longer publish there, so its new items wait for someone who may.
+        feed.publish_mode = WireFeed.PublishMode.DRAFT
+        result.notes.append(withheld)
+
+
+def deliver(feed_id: int, content: bytes, *, via: str) -> FetchResult:
+    """Import one document pushed to an active feed (``via`` "push" or "websub"), through
+    the same reading and import as a fetched one, and record how it went as the feed's
+    last delivery.
+
+    Unlike a fetch, it takes no claim on the feed: an agency may push several items
+    at once, and WireItem's constraints, not the claim, keep each item once. Nor does
+    it touch the fetch's state (its schedule, ETag, counts).
+    """
+    result = FetchResult(feed_id=feed_id)
+    feed = (
+        WireFeed.objects.select_related("section", "disclaimer")
+        .filter(pk=feed_id, is_active=True)
+        .first()
+    )
+    if feed is None:
+        result.error = gettext("There is no active feed %(id)s.") % {"id": feed_id}
+        return result
+    result.feed_name = feed.name
+    _hold_publishing(feed, result)
+    _import_content(feed, content, result)
+    lines = [result.summary(), *(" ".join(note.split()) for note in result.notes)]
+    push.record_delivery(feed.pk, "\n".join(lines))
     return result
 
 
@@ -540,6 +553,8 @@ def _fetch(feed: WireFeed, result: FetchResult) -> None:
         return
     feed.etag, feed.last_modified = response.etag[:255], response.last_modified[:255]
     feed.next_page_url = parsed.next_page[:2048]
+    if feed.delivery == WireFeed.Delivery.WEBSUB and not result.dry_run:
+        websub.discovered(feed, response.links + parsed.links, response.url)
     result.warning = parsed.warning
     import_items(feed, parsed.items, result)
 
@@ -641,4 +656,5 @@ def _record(feed: WireFeed, result: FetchResult) -> None:
 
 def due_feed_ids(now=None) -> list[int]:
     now = now or timezone.now()
-    return [feed.pk for feed in WireFeed.objects.filter(is_active=True) if feed.is_due(now)]
+    feeds = WireFeed.objects.filter(is_active=True).select_related("websub")
+    return [feed.pk for feed in feeds if feed.is_due(now)]

@@ -78,3 +78,6 @@ class ParsedFeed:
     warning: str = ""
     # Where to ask next time, when the format says (AP Media API's ``next_page``).
     next_page: str = ""
+    # The document's own links (Atom's, RSS's atom:link) as (rel, URL) pairs: WebSub's
+    # hub and self, which a Link header may also give.
+    links: tuple[tuple[str, str], ...] = ()

@@ -171,7 +171,20 @@ def read_feed(content: bytes) -> ParsedFeed:
         raise FeedError(gettext("The feed is not well-formed XML: %(error)s.") % {"error": problem})
     if not parsed.get("version"):
         raise FeedError(gettext("This is not an RSS or Atom feed."))
-    return ParsedFeed(items=_items(parsed), warning=warning or _encoding_warning(problem))
+    return ParsedFeed(
+        items=_items(parsed),
+        warning=warning or _encoding_warning(problem),
+        links=_links(parsed),
+    )
+
+
+def _links(parsed: dict) -> tuple[tuple[str, str], ...]:
+    """The feed's own links with a rel other than "alternate" (a web page)."""
+    return tuple(
+        (str(link.get("rel", "")).lower(), str(link.get("href", "")).strip())
+        for link in parsed.get("feed", {}).get("links", [])
+        if link.get("href") and link.get("rel") not in (None, "alternate")
+    )
 
 
 def _feedparser(content: bytes, charset: str = "") -> dict:

@@ -1,5 +1,12 @@
 from .disclaimer import Disclaimer
 from .pages import MediaWireArticlePage, MediaWireIndexPage
-from .wire import WireFeed, WireItem
+from .wire import WebSubSubscription, WireFeed, WireItem
 
-__all__ = ["Disclaimer", "MediaWireArticlePage", "MediaWireIndexPage", "WireFeed", "WireItem"]
+__all__ = [
+    "Disclaimer",
+    "MediaWireArticlePage",
+    "MediaWireIndexPage",
+    "WebSubSubscription",
+    "WireFeed",
+    "WireItem",
+]

@@ -36,6 +36,11 @@ def owner_removed(collector, field, sub_objs, using) -> None:
 
 
 class WireFeed(models.Model):
+    class Delivery(models.TextChoices):
+        POLL = "poll", _("Fetched on schedule")
+        PUSH = "push", _("Pushed by the agency (signed deliveries to the push address)")
+        WEBSUB = "websub", _("WebSub: subscribed to the feed's hub")
+
     class PublishMode(models.TextChoices):
         DRAFT = "draft", _("Drafts for review")
         PUBLISH = "publish", _("Publish at once")
@@ -72,6 +77,19 @@ class WireFeed(models.Model):
         default=Format.AUTO,
         blank=True,  # an older form or script that does not send it means "auto"
         help_text=_("What the address delivers; detected from its content unless chosen."),
+    )
+    delivery = models.CharField(
+        _("delivery"),
+        max_length=8,
+        choices=Delivery.choices,
+        default=Delivery.POLL,
+        blank=True,  # an older form or script that does not send it means "poll"
+        help_text=_(
+            "Fetched on schedule from the address or the drop folder; pushed by the agency, "
+            "signed with the feed's push secret, to its push address (an address given as "
+            "well is still fetched on schedule, to catch what a push missed); or delivered "
+            "by the WebSub hub the feed names, polled only while the hub does not deliver."
+        ),
     )
     section = models.ForeignKey(
         MediaWireIndexPage,
@@ -139,6 +157,16 @@ class WireFeed(models.Model):
     fetching_since = models.DateTimeField(null=True, blank=True, editable=False)
     # What the last fetch with content noted, one line each (an image not imported…).
     last_notes = models.TextField(_("last notes"), blank=True)
+    # Push delivery: the secret that signs the agency's deliveries (never shown again
+    # once the editor has copied it), and the one it replaced while its grace lasts.
+    push_secret = models.CharField(max_length=128, blank=True, editable=False)
+    push_secret_previous = models.CharField(max_length=128, blank=True, editable=False)
+    push_secret_previous_until = models.DateTimeField(null=True, blank=True, editable=False)
+    # The last push or WebSub delivery: when it came, and what became of it.
+    last_delivery_at = models.DateTimeField(
+        _("last delivery"), null=True, blank=True, editable=False
+    )
+    last_delivery_result = models.TextField(_("last delivery's result"), blank=True, editable=False)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),
@@ -158,6 +186,7 @@ class WireFeed(models.Model):
         FieldPanel("url"),
         FieldPanel("folder"),
         FieldPanel("format"),
+        FieldPanel("delivery"),
         FieldPanel("section"),
         FieldPanel("source_name"),
         FieldPanel("source_url"),
@@ -183,7 +212,16 @@ class WireFeed(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        if bool(self.url) == bool(self.folder):
+        if self.delivery == self.Delivery.WEBSUB and not self.url:
+            raise ValidationError(
+                {"url": _("A WebSub feed needs its address: the hub is found there.")}
+            )
+        if self.delivery == self.Delivery.WEBSUB and self.folder:
+            raise ValidationError({"folder": _("A WebSub feed is delivered by its hub.")})
+        if self.url and self.folder:
+            message = _("Give the feed's address or its drop folder, not both.")
+            raise ValidationError({"url": message, "folder": message})
+        if not self.url and not self.folder and self.delivery != self.Delivery.PUSH:
             message = _("Give the feed's address or its drop folder, one of them.")
             raise ValidationError({"url": message, "folder": message})
         if self.folder:
@@ -192,11 +230,38 @@ class WireFeed(models.Model):
             except ValidationError as error:
                 raise ValidationError({"folder": error}) from None
 
+    @property
+    def polled(self) -> bool:
+        """Whether the schedule fetches it: it has an address or a drop folder."""
+        return bool(self.url or self.folder)
+
     def is_due(self, now=None) -> bool:
+        now = now or timezone.now()
+        if not self.polled or self.websub_live(now):
+            return False  # nothing to fetch, or the hub delivers
         if self.last_fetched_at is None:
             return True
-        now = now or timezone.now()
         return self.last_fetched_at + timedelta(minutes=self.fetch_interval) <= now
+
+    def websub_live(self, now=None) -> bool:
+        """A WebSub feed whose hub confirmed a subscription that has not ended."""
+        if self.delivery != self.Delivery.WEBSUB:
+            return False
+        try:
+            subscription = self.websub
+        except WebSubSubscription.DoesNotExist:
+            return False
+        return subscription.is_live(now)
+
+    def push_secrets(self, now=None) -> list[str]:
+        """The secrets a push delivery may be signed with: the current one, and the one
+        it replaced until its grace period ends."""
+        now = now or timezone.now()
+        secrets = [self.push_secret] if self.push_secret else []
+        until = self.push_secret_previous_until
+        if self.push_secret_previous and until is not None and until > now:
+            secrets.append(self.push_secret_previous)
+        return secrets
 
     @property
     def claim_freed_at(self) -> datetime | None:
@@ -301,3 +366,41 @@ class WireItem(models.Model):
         """Killed or withheld by the agency, and no newer usable version since: its
         article may not be published."""
         return self.withdrawn_at is not None
+
+
+class WebSubSubscription(models.Model):
+    """A WebSub feed's subscription at its hub (W3C WebSub): what was asked, what the hub
+    confirmed, and until when (``ingest/websub.py``)."""
+
+    class Pending(models.TextChoices):
+        NOTHING = "", _("nothing")
+        SUBSCRIBE = "subscribe", _("subscription")
+        UNSUBSCRIBE = "unsubscribe", _("unsubscription")
+
+    feed = models.OneToOneField(
+        WireFeed, on_delete=models.CASCADE, primary_key=True, related_name="websub"
+    )
+    hub = models.CharField(_("hub"), max_length=2048, blank=True)
+    topic = models.CharField(_("topic"), max_length=2048, blank=True)
+    # Given to the hub, which signs each delivery with it; nobody else ever sees it.
+    secret = models.CharField(max_length=128)
+    # What was asked of the hub and awaits its verification request, and since when.
+    pending = models.CharField(max_length=16, choices=Pending.choices, blank=True)
+    requested_at = models.DateTimeField(_("requested"), null=True, blank=True)
+    verified_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    lease_ends_at = models.DateTimeField(_("lease ends"), null=True, blank=True)
+    # Why the feed is polled instead: the hub refused, denied, or could not be asked.
+    error = models.TextField(_("error"), blank=True)
+    # The strongest signature method the hub has used: a weaker one is refused after.
+    signed_with = models.CharField(max_length=8, blank=True)
+
+    class Meta:
+        verbose_name = _("WebSub subscription")
+        verbose_name_plural = _("WebSub subscriptions")
+
+    def __str__(self) -> str:
+        return self.topic or str(self.feed)
+
+    def is_live(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.lease_ends_at is not None and self.lease_ends_at > now

@@ -31,7 +31,7 @@ from wagtail_mediawire.validators import validate_http_url
 from . import addresses, deadline, decoding, errors
 from .errors import NETWORK_ERRORS, DownloadError
 
-__all__ = ["USER_AGENT", "Download", "DownloadError", "download"]
+__all__ = ["USER_AGENT", "Download", "DownloadError", "Posted", "download", "post_form"]
 
 USER_AGENT = (
     f"wagtail-mediawire/{wagtail_mediawire.__version__} "
@@ -53,6 +53,16 @@ class Download:
     content_type: str  # the media type without parameters, lower case ("" if none)
     etag: str  # response ETag or "" (for a 304 without one, the ETag that was sent)
     last_modified: str  # response Last-Modified or "" (likewise)
+    # The response's Link header, as (rel, absolute URL) pairs: WebSub's hub and self.
+    links: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Posted:
+    """A form POST's answer: its status and the start of its text (a hub's reason)."""
+
+    status: int
+    text: str
 
 
 def download(url: str, *, accept: str, etag: str = "", last_modified: str = "") -> Download:
@@ -75,6 +85,59 @@ def download(url: str, *, accept: str, etag: str = "", last_modified: str = "") 
         headers["If-None-Match"] = etag
     if last_modified and _header_value(last_modified):
         headers["If-Modified-Since"] = last_modified
+    with _guarded_session(guard) as session:
+        response = _follow(session, url, headers, guard)
+        try:
+            return _result(response, guard, etag, last_modified)
+        finally:
+            response.close()
+
+
+# A hub's answer to a subscription is a status and perhaps a line of why: no more is read.
+POSTED_TEXT_BYTES = 2048
+
+
+def post_form(url: str, data: dict[str, str]) -> Posted:
+    """POST ``data`` form-encoded to ``url`` (a WebSub hub) under the same rules as a
+    download: no private address, the whole exchange within ``FEED_TIMEOUT``, no
+    redirect followed (a hub answers where it is asked).
+
+    Raises :class:`DownloadError` for a refused address or a network failure; any HTTP
+    status is returned, for the caller to judge.
+    """
+    guard = deadline.Guard(get_setting("FEED_TIMEOUT"), get_setting("FEED_ALLOW_PRIVATE_HOSTS"))
+    try:
+        validate_http_url(url)
+    except ValidationError as error:
+        message = _("Not an http or https address: %(url)s") % {"url": errors.short(url)}
+        raise DownloadError(message) from error
+    with _guarded_session(guard) as session:
+        addresses.check_host(url, guard)
+        remaining = guard.remaining()
+        try:
+            response = session.post(
+                url,
+                data=data,
+                headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity"},
+                stream=True,
+                allow_redirects=False,
+                timeout=(remaining, remaining),
+            )
+        except NETWORK_ERRORS as error:
+            raise errors.network_error(error, url, guard, reading=False) from error
+        try:
+            text = response.raw.read(POSTED_TEXT_BYTES, decode_content=False)
+        except NETWORK_ERRORS:
+            text = b""  # the status is the answer; its text only explains it
+        finally:
+            response.close()
+        return Posted(response.status_code, text.decode("utf-8", "replace").strip())
+
+
+@contextlib.contextmanager
+def _guarded_session(guard: deadline.Guard):
+    """A requests session whose connections are checked against the address rules and
+    held to ``guard``'s deadline while the block runs."""
     session = requests.Session()
     session.trust_env = False  # no proxies, netrc or CA bundle from the environment
     adapter = addresses.CheckedAdapter()
@@ -83,11 +146,7 @@ def download(url: str, *, accept: str, etag: str = "", last_modified: str = "") 
     token = addresses.current_guard.set(guard)
     guard.start()
     try:
-        response = _follow(session, url, headers, guard)
-        try:
-            return _result(response, guard, etag, last_modified)
-        finally:
-            response.close()
+        yield session
     finally:
         guard.stop()
         addresses.current_guard.reset(token)
@@ -170,7 +229,20 @@ def _result(
         content_type=content_type,
         etag=response.headers.get("ETag", ""),
         last_modified=response.headers.get("Last-Modified", ""),
+        links=_links(response),
     )
+
+
+def _links(response: requests.Response) -> tuple[tuple[str, str], ...]:
+    """The Link header's (rel, URL) pairs, each rel of a space-separated list apart."""
+    value = response.headers.get("Link", "")
+    if not value:
+        return ()
+    pairs = []
+    for link in requests.utils.parse_header_links(value):
+        url = urljoin(response.url, link.get("url", "").strip())
+        pairs += [(rel.lower(), url) for rel in link.get("rel", "").split()]
+    return tuple(pairs)
 
 
 def _read_body(response: requests.Response, guard: deadline.Guard) -> bytes:

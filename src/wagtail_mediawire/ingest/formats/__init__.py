@@ -29,6 +29,29 @@ READERS: dict[str, str] = {
     "newsml-g2": "wagtail_mediawire.ingest.formats.newsml:read",
     "nitf": "wagtail_mediawire.ingest.formats.nitf:read",
 }
+_XML = frozenset({"application/xml", "text/xml"})
+_JSON = frozenset({"application/json", "text/json", "application/ld+json"})
+# The media types a document of each format may be sent as (a push delivery's
+# Content-Type must be one of its feed's format's).
+MEDIA_TYPES: dict[str, frozenset[str]] = {
+    "rss": _XML
+    | {
+        "application/rss+xml",
+        "application/atom+xml",
+        "application/rdf+xml",
+        "application/x-rss+xml",
+    },
+    "ninjs": _JSON,
+    "ap-media": _JSON,
+    "newsml-g2": _XML
+    | {
+        "application/vnd.iptc.g2.newsitem+xml",
+        "application/vnd.iptc.g2.newsmessage+xml",
+        "application/vnd.iptc.g2.packageitem+xml",
+    },
+    "nitf": _XML | {"application/nitf+xml"},
+}
+MEDIA_TYPES[AUTO] = frozenset().union(*MEDIA_TYPES.values())
 # The first element of an XML document, past its declaration, comments and DOCTYPE.
 _ROOT = re.compile(rb"<([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)[\s/>]")
 _XML_ROOTS = {
@@ -86,6 +109,11 @@ def _json_format(content: bytes) -> str:
     if items and all(isinstance(item, dict) and _NINJS_KEYS & item.keys() for item in items):
         return "ninjs"
     raise FeedError(gettext("This JSON is neither ninjs nor an AP Media API response."))
+
+
+def media_types(format_name: str) -> frozenset[str]:
+    """What a document in ``format_name`` may be sent as (any format's, for ``auto``)."""
+    return MEDIA_TYPES.get(format_name or AUTO, MEDIA_TYPES[AUTO])
 
 
 def reader(format_name: str) -> Callable[[bytes], ParsedFeed]:

@@ -1,7 +1,9 @@
 """``manage.py mediawire_fetch_feeds``: fetch agency feeds now, or enqueue their fetches.
 
 Cron runs ``mediawire_fetch_feeds --due --enqueue`` every minute on a site with task
-workers, or ``--due`` alone to fetch in the cron job itself. Each feed's line is
+workers, or ``--due`` alone to fetch in the cron job itself. ``--due`` also asks the
+hubs of WebSub feeds for what they need: a subscription, its renewal before the lease
+ends, another try after a refusal, or an unsubscription. Each feed's line is
 followed by its notes, indented (an image not imported and why…). It exits 0 when
 every feed was handled, even if some recorded an error (the feed shows it in the
 admin); a usage error (an unknown feed) exits non-zero.
@@ -12,9 +14,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from wagtail_mediawire.ingest import websub
 from wagtail_mediawire.ingest.importer import due_feed_ids, fetch
 from wagtail_mediawire.models import WireFeed
-from wagtail_mediawire.tasks import enqueue_fetch
+from wagtail_mediawire.tasks import enqueue_fetch, enqueue_websub_request, websub_request
 
 
 class Command(BaseCommand):
@@ -67,6 +70,8 @@ class Command(BaseCommand):
             ids = due_feed_ids()
         else:
             ids = list(WireFeed.objects.filter(is_active=True).values_list("pk", flat=True))
+        if due:
+            self._websub(feed_ids, enqueue, dry_run)
         if not ids:
             self.stdout.write("No feed to fetch.")
             return
@@ -91,6 +96,19 @@ class Command(BaseCommand):
         if progress:
             self._progress(len(ids), len(ids), "")
             self.stderr.write("")
+
+    def _websub(self, feed_ids, enqueue: bool, dry_run: bool) -> None:
+        for feed in websub.due_feeds():
+            if feed_ids and feed.pk not in feed_ids:
+                continue
+            if dry_run:
+                line = f"would ask for {websub.wanted(feed)}"
+            elif enqueue:
+                enqueue_websub_request(feed.pk)
+                line = "request enqueued"
+            else:
+                line = websub_request.call(feed.pk) or "nothing to ask"
+            self.stdout.write(f"{feed.name} (#{feed.pk}): WebSub: {line}")
 
     def _progress(self, done: int, total: int, name: str) -> None:
         width = 30
