@@ -426,3 +426,12 @@ def test_a_push_only_feed_is_never_due(feed):
     assert due_feed_ids() == []
     WireFeed.objects.filter(pk=feed.pk).update(url="https://northwind.example/feed.xml")
     assert due_feed_ids() == [feed.pk]  # an address as well: fetched to catch what a push missed
+
+
+def test_fetch_now_of_a_push_only_feed_says_there_is_nothing_to_fetch(feed):
+    from wagtail_mediawire.ingest.importer import fetch
+
+    result = fetch(feed.pk)
+    assert "nothing to fetch" in result.error
+    feed.refresh_from_db()
+    assert feed.last_error == "" and feed.state == "new"  # not taken as failing

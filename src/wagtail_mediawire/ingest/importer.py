@@ -481,6 +481,10 @@ def fetch(feed_id: int, *, dry_run: bool = False, content: bytes | None = None) 
         result.error = gettext("There is no feed %(id)s.") % {"id": feed_id}
         return result
     result.feed_name = feed.name
+    if content is None and not feed.polled:
+        # Not an error of the feed's: it has no address or folder, and waits for pushes.
+        result.error = gettext("The agency pushes this feed's items: there is nothing to fetch.")
+        return result
     if not dry_run and not _claim(feed_id):
         result.busy = True
         return result
@@ -529,6 +533,7 @@ def deliver(feed_id: int, content: bytes, *, via: str) -> FetchResult:
     _import_content(feed, content, result)
     lines = [result.summary(), *(" ".join(note.split()) for note in result.notes)]
     push.record_delivery(feed.pk, "\n".join(lines))
+    logger.info("Delivery (%s) to feed %s: %s", via, feed.pk, lines[0])
     return result
 
 
