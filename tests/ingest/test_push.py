@@ -435,3 +435,10 @@ def test_fetch_now_of_a_push_only_feed_says_there_is_nothing_to_fetch(feed):
     assert "nothing to fetch" in result.error
     feed.refresh_from_db()
     assert feed.last_error == "" and feed.state == "new"  # not taken as failing
+
+
+def test_a_refused_delivery_costs_two_queries(feed, secret, django_assert_num_queries):
+    # Anyone may POST: a forged delivery reads the feed and records the refusal, no more.
+    body = rss()
+    with django_assert_num_queries(2):
+        assert post(feed, body, "sha256=" + "0" * 64).status_code == 403
