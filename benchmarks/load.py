@@ -9,12 +9,20 @@ article page, one after the other. Meanwhile another process publishes a new art
 every two seconds and unpublishes the one before, and a checker keeps reading the home,
 section and article pages on new connections, noting which worker answered.
 
-Prints requests per second, p50 and p99 of each page beside the baseline, the non-2xx
-answers (which must be 0), and, per worker, how many checked responses missed a change
-more than one second old (which must be 0) and the longest a change took to show.
-Writes the figures to docs/load-postgresql.json and docs/explanation/load-results.md.
-Exits non-zero when a non-2xx answer or a late change was seen. Everything it starts is
-stopped, also on failure or Ctrl-C.
+Then the push path (``POST /wire/push/<feed_id>/``): a push feed of its own section
+takes ``--documents`` small signed RSS documents, one item each. Each is delivered once
+before the load (the first round, which imports and publishes its article, timed one by
+one), so that the measured phases are the agency's retries: wrk POSTs the same signed
+documents in turn, first alone, then at the same time as a second wrk reads the article
+page, for ``--seconds`` each.
+
+Prints requests per second, p50 and p99 of each page beside the baseline, the push
+deliveries accepted (202) per second with their p50 and p99, the non-2xx answers (which
+must be 0), and, per worker, how many checked responses missed a change more than one
+second old (which must be 0) and the longest a change took to show. Writes the figures
+to docs/load-postgresql.json and docs/explanation/load-results.md. Exits non-zero when a
+non-2xx answer or a late change was seen, or when a redelivery imported anything.
+Everything it starts is stopped, also on failure or Ctrl-C.
 """
 
 import argparse
@@ -71,6 +79,17 @@ def running(args: list[str], **kwargs):
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def post(port: int, path: str, body: bytes, headers: dict) -> tuple[int, bytes]:
+    """One POST on a new connection."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("POST", path, body=body, headers={**headers, "Connection": "close"})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
 
 
 def get(port: int, path: str) -> tuple[int, dict, bytes]:
@@ -144,6 +163,19 @@ def freshness(changes: list[dict], responses: list[dict]) -> dict:
 SITE_SCRIPT = str(ROOT / "benchmarks" / "load_site.py")
 
 
+def push_count(env: dict) -> dict:
+    """What the push feed has imported: its items, its articles, the live ones."""
+    return json.loads(
+        subprocess.run(
+            [sys.executable, SITE_SCRIPT, "push-count"],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    )
+
+
 def serve_sandbox(stack: ExitStack, name: str) -> tuple[int, dict, dict]:
     """Redis, then the sandbox migrated with its demo, then gunicorn (2 workers, its
     production settings) on 127.0.0.1, each stopped when ``stack`` closes: the port,
@@ -195,8 +227,11 @@ def serve_sandbox(stack: ExitStack, name: str) -> tuple[int, dict, dict]:
     return web_port, env, pages
 
 
-def run_wrk(port: int, path: str, seconds: int, connections: int) -> dict:
-    output = subprocess.run(
+def start_wrk(
+    port: int, path: str, seconds: int, connections: int, deliveries: str = ""
+) -> subprocess.Popen:
+    """wrk on ``path``; with ``deliveries`` (a push manifest), POSTing those documents."""
+    return subprocess.Popen(
         [
             "wrk",
             f"--threads={min(2, connections)}",
@@ -206,19 +241,54 @@ def run_wrk(port: int, path: str, seconds: int, connections: int) -> dict:
             f"--script={ROOT / 'benchmarks' / 'load.lua'}",
             f"http://127.0.0.1:{port}{path}",
         ],
-        capture_output=True,
+        env={**os.environ, "LOAD_DELIVERIES": deliveries} if deliveries else None,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        check=True,
-    ).stdout
+    )
+
+
+def wrk_figures(process: subprocess.Popen, push: bool = False) -> dict:
+    output, errors = process.communicate()
+    if process.returncode:
+        raise SystemExit(f"load: wrk exited with {process.returncode}: {errors.strip()}")
     line = next(line for line in output.splitlines() if line.startswith("LOAD-JSON "))
     figures = json.loads(line.removeprefix("LOAD-JSON "))
-    return {
+    seconds = figures["duration_us"] / 1e6
+    row = {
         "requests": figures["requests"],
-        "rps": round(figures["requests"] / (figures["duration_us"] / 1e6), 1),
+        "rps": round(figures["requests"] / seconds, 1),
         "p50_ms": round(figures["p50_us"] / 1000, 1),
         "p99_ms": round(figures["p99_us"] / 1000, 1),
         "non2xx": figures["non2xx"],
         "socket_errors": figures["socket_errors"],
+    }
+    if push:
+        row["accepted"] = figures["accepted"]
+        row["accepted_per_s"] = round(figures["accepted"] / seconds, 1)
+    return row
+
+
+def run_wrk(port: int, path: str, seconds: int, connections: int) -> dict:
+    return wrk_figures(start_wrk(port, path, seconds, connections))
+
+
+def first_round(port: int, path: str, manifest: str) -> dict:
+    """Deliver each document once, one after the other: each imports and publishes its
+    article (on the immediate backend, inside the request)."""
+    times = []
+    for line in Path(manifest).read_text().splitlines():
+        signature, file = line.split(" ", 1)
+        headers = {"Content-Type": "application/rss+xml", "X-Hub-Signature": signature}
+        started = time.perf_counter()
+        status, body = post(port, path, Path(file).read_bytes(), headers)
+        times.append(time.perf_counter() - started)
+        if status != 202:
+            raise SystemExit(f"load: a first delivery answered {status}: {body[:200]!r}")
+    return {
+        "deliveries": len(times),
+        "mean_ms": round(sum(times) / len(times) * 1000, 1),
+        "max_ms": round(max(times) * 1000, 1),
     }
 
 
@@ -248,6 +318,57 @@ def table(pages: dict, workers: dict) -> str:
     return "\n".join(lines)
 
 
+def push_table(push: dict) -> str:
+    lines = [
+        "| phase | traffic | per s | p50 ms | p99 ms | non-2xx | socket errors |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for phase, rows in push["phases"].items():
+        for traffic, row in rows.items():
+            rate = row["accepted_per_s"] if "accepted" in row else row["rps"]
+            lines.append(
+                f"| {phase} | {traffic} | {rate} | {row['p50_ms']} | {row['p99_ms']} "
+                f"| {row['non2xx']} | {row['socket_errors']} |"
+            )
+    return "\n".join(lines)
+
+
+def push_text(result: dict) -> str:
+    push = result["push"]
+    first = push["first_round"]
+    backend = push["task_backend"]
+    if backend.endswith("ImmediateBackend"):
+        where = (
+            "The sandbox's production settings leave Django's tasks on the immediate "
+            f"backend (`{backend}`), so each delivery is imported inside its request: the "
+            "figures are the endpoint *and* the import, not only the enqueueing."
+        )
+    else:
+        where = (
+            f"The deliveries are enqueued on `{backend}`: the figures are the endpoint and "
+            "the enqueueing; the import runs on that backend's workers."
+        )
+    return (
+        "## Push deliveries\n\n"
+        "A push feed (RSS, publishing at once) delivering into a section of its own takes "
+        f"{push['documents']} small signed RSS documents at `POST /wire/push/<feed_id>/` "
+        "(`X-Hub-Signature: sha256=...`), one item each. Each was delivered once before "
+        f"the load, one after the other: the first round, {first['deliveries']} "
+        f"deliveries that each imported and published an article, took {first['mean_ms']} "
+        f"ms each on average ({first['max_ms']} ms at most). Then wrk POSTed the same "
+        "signed documents in turn, as an agency retrying its deliveries does, for "
+        f"{result['seconds']} s at {result['connections']} connections, first alone and "
+        "then at the same time as a second wrk (another "
+        f"{result['connections']} connections) read the article page, while the "
+        "publishing process and the checker above kept running. Every measured delivery "
+        "was accepted (202) and, being a redelivery, imported nothing new: "
+        f"{push['imported_during_load']} items were added during the load. *per s* is the "
+        "deliveries accepted per second for the push rows, requests per second for the "
+        f"article page. {where}\n\n"
+        f"{push_table(push)}\n\n"
+    )
+
+
 def write_docs(result: dict) -> None:
     docs = ROOT / "docs"
     (docs / "load-postgresql.json").write_text(json.dumps(result, indent=2) + "\n")
@@ -265,6 +386,7 @@ def write_docs(result: dict) -> None:
         "run; wrk, PostgreSQL, Redis and the publishing process share the machine's two "
         "cores with gunicorn.\n\n"
         f"{table(result['pages'], result['workers'])}\n\n"
+        f"{push_text(result)}"
         f"Measured with Wagtail {result['versions']['wagtail']}, Django "
         f"{result['versions']['django']}, Python {result['versions']['python']}.\n"
     )
@@ -274,6 +396,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=30, help="wrk's duration per page")
     parser.add_argument("--connections", type=int, default=4, help="wrk's concurrency")
+    parser.add_argument(
+        "--documents", type=int, default=20, help="distinct signed documents pushed in turn"
+    )
     parser.add_argument("--no-docs", action="store_true", help="do not write into docs/")
     args = parser.parse_args()
 
@@ -289,7 +414,26 @@ def main() -> int:
                 if status != 200:
                     raise SystemExit(f"load: {path} answered {status} before the load")
 
-        churn_seconds = args.seconds * len(pages) + 2
+        push_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="mediawire-push-"))
+        push = json.loads(
+            subprocess.run(
+                [python, site_script, "push-prepare", f"--dir={push_dir}"]
+                + [f"--count={args.documents}"],
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        )
+        first = first_round(web_port, push["path"], push["manifest"])
+        before = push_count(env)
+        if before["items"] != args.documents or before["live"] != args.documents:
+            raise SystemExit(
+                f"load: the first round imported {before} from {args.documents} documents"
+            )
+
+        # The page phases, then the push phase alone and beside the article page.
+        churn_seconds = args.seconds * (len(pages) + 2) + 2
         changes: list[dict] = []
         churn = stack.enter_context(
             running(
@@ -319,8 +463,26 @@ def main() -> int:
         for name, path in pages.items():
             print(f"load: {name} {path} for {args.seconds} s ...", flush=True)
             results[name] = run_wrk(web_port, path, args.seconds, args.connections)
+        print(f"load: push deliveries {push['path']} for {args.seconds} s ...", flush=True)
+        pushing = start_wrk(
+            web_port, push["path"], args.seconds, args.connections, push["manifest"]
+        )
+        phases = {"push alone": {"push deliveries accepted": wrk_figures(pushing, push=True)}}
+        print(
+            f"load: push deliveries beside article page traffic for {args.seconds} s ...",
+            flush=True,
+        )
+        pushing = start_wrk(
+            web_port, push["path"], args.seconds, args.connections, push["manifest"]
+        )
+        reading = start_wrk(web_port, pages["article page"], args.seconds, args.connections)
+        phases["push + article page"] = {
+            "push deliveries accepted": wrk_figures(pushing, push=True),
+            "article page requests": wrk_figures(reading),
+        }
         checker.stopping.set()
         checker.join()
+        after = push_count(env)
         churn.wait(timeout=30)
         reader.join(timeout=5)
 
@@ -335,6 +497,15 @@ def main() -> int:
         "pages": results,
         "workers": workers,
         "checker_non200": sum(1 for r in checker.responses if r["status"] != 200),
+        "push": {
+            "documents": args.documents,
+            "task_backend": push["task_backend"],
+            "first_round": first,
+            "phases": phases,
+            "imported_during_load": after["items"] - before["items"],
+            "live_after_load": after["live"],
+            "last_delivery": after["last_delivery"],
+        },
         "versions": {
             "wagtail": wagtail.__version__,
             "django": django.__version__,
@@ -342,6 +513,14 @@ def main() -> int:
         },
     }
     print(table(results, workers))
+    print()
+    print(push_table(result["push"]))
+    print(
+        f"push: task backend {push['task_backend']}; first round {first['deliveries']} "
+        f"deliveries, {first['mean_ms']} ms each on average, {first['max_ms']} ms at most; "
+        f"items imported during the load: {result['push']['imported_during_load']}; "
+        f"last delivery: {after['last_delivery']!r}"
+    )
     print(f"changes published: {len(changes)}; checker responses: {len(checker.responses)}")
     if not args.no_docs:
         write_docs(result)
@@ -349,6 +528,13 @@ def main() -> int:
     failures = []
     if any(row["non2xx"] or row["socket_errors"] for row in results.values()):
         failures.append("non-2xx answers or socket errors under load")
+    push_rows = [row for rows in phases.values() for row in rows.values()]
+    if any(row["non2xx"] or row["socket_errors"] for row in push_rows):
+        failures.append("non-2xx answers or socket errors beside the push deliveries")
+    if any(row.get("accepted", row["requests"]) != row["requests"] for row in push_rows):
+        failures.append("a valid push delivery was not answered 202")
+    if result["push"]["imported_during_load"] or after["live"] != args.documents:
+        failures.append(f"redeliveries changed what the push feed imported: {after}")
     if result["checker_non200"]:
         failures.append(f"{result['checker_non200']} checked responses were not 200")
     if len(workers) < 2:

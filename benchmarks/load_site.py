@@ -3,6 +3,8 @@
     python benchmarks/load_site.py prepare      # prints the URLs under load, as JSON
     python benchmarks/load_site.py churn --seconds 130 --every 2
     python benchmarks/load_site.py kills --count 20
+    python benchmarks/load_site.py push-prepare --dir DIR --count 20
+    python benchmarks/load_site.py push-count
 
 ``prepare`` adds the baseline: a plain Wagtail page (the sandbox's StandardPage) with the
 text of the article under load, at the article's depth. ``churn`` publishes a new
@@ -10,7 +12,12 @@ article every ``--every`` seconds and unpublishes the one it published before, p
 one JSON line per change once it is committed, with the time it was done. ``kills``
 imports an agency's story (ninjs, through the importer, published at once), prints its
 address, and on each line read from stdin imports the agency's kill of it, printing when
-that is committed; ``--count`` times.
+that is committed; ``--count`` times. ``push-prepare`` adds a section of its own and a
+push feed (RSS, published at once) delivering into it, gives the feed a secret
+(``rotate_secret``), and writes ``--count`` small RSS documents, one item each, into
+``--dir`` with a manifest of their signatures (``sign``); it prints the push address and
+the task backend the deliveries run on. ``push-count`` prints what the push feed has
+imported so far.
 """
 
 import argparse
@@ -148,6 +155,90 @@ def kills(count: int) -> None:
         )  # fmt: skip
 
 
+PUSH_FEED = "Load push feed"
+PUSH_SECTION = {"title": "Load push desk", "slug": "load-push-desk"}
+# Each document's one item: a subject and a line of its own, so that no two documents
+# carry the same text. Written for the load run.
+PUSH_SUBJECTS = [
+    ("Tide gauge", "The gauge at the outer pier read within its usual range all morning."),
+    ("Ferry timetable", "The island ferry keeps its winter timetable for another week."),
+    ("Lighthouse lamp", "Engineers replaced the lamp housing at the northern light."),
+    ("Harbour dredging", "Dredging of the inner basin moved to the night shift."),
+    ("Coastal path", "A fallen fence closed part of the cliff path near the quarry."),
+]
+
+
+def push_document(stamp: int, number: int) -> bytes:
+    from django.utils.feedgenerator import rfc2822_date
+    from django.utils.html import escape
+
+    subject, line = PUSH_SUBJECTS[(number - 1) % len(PUSH_SUBJECTS)]
+    published = rfc2822_date(timezone.now() - timedelta(minutes=number))
+    html = escape(f"<p>{line} Delivery {number} of the load run's push feed.</p>")
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<rss version="2.0"><channel>\n'
+        "<title>Lantern Bay Wire</title><link>https://lanternbay.example/</link>\n"
+        "<description>Pushed by make load.</description>\n"
+        f"<item><title>{subject} update {number}</title>\n"
+        f"<link>https://lanternbay.example/push/{stamp}/{number}</link>\n"
+        f'<guid isPermaLink="false">urn:load:push:{stamp}:{number}</guid>\n'
+        f"<pubDate>{published}</pubDate>\n"
+        f"<description>{html}</description></item>\n"
+        "</channel></rss>\n"
+    ).encode()
+
+
+def push_prepare(directory: Path, count: int) -> dict:
+    from wagtail_mediawire.ingest.push import rotate_secret, sign
+    from wagtail_mediawire.models import WireFeed
+    from wagtail_mediawire.settings import get_setting
+    from wagtail_mediawire.tasks import import_delivery
+
+    home = Site.objects.get(is_default_site=True).root_page
+    section = MediaWireIndexPage.objects.child_of(home).filter(slug=PUSH_SECTION["slug"]).first()
+    if section is None:
+        section = MediaWireIndexPage(**PUSH_SECTION)
+        home.add_child(instance=section)
+        section.save_revision().publish()
+    WireFeed.objects.filter(name=PUSH_FEED).delete()
+    feed = WireFeed.objects.create(
+        name=PUSH_FEED, section=section, delivery=WireFeed.Delivery.PUSH,
+        format=WireFeed.Format.RSS, source_name="Lantern Bay Wire",
+        source_url="https://lanternbay.example/", publish_mode=WireFeed.PublishMode.PUBLISH,
+    )  # fmt: skip
+    secret = rotate_secret(feed)
+    stamp = int(time.time())
+    lines = []
+    for number in range(1, count + 1):
+        body = push_document(stamp, number)
+        name = f"push-{number:02d}.xml"
+        (directory / name).write_bytes(body)
+        lines.append(f"{sign(body, secret)} {directory / name}\n")
+    (directory / "manifest").write_text("".join(lines))
+    backend = import_delivery.using(backend=get_setting("TASK_BACKEND")).get_backend()
+    return {
+        "path": f"/wire/push/{feed.pk}/",
+        "section": section.url,
+        "documents": count,
+        "manifest": str(directory / "manifest"),
+        "task_backend": f"{type(backend).__module__}.{type(backend).__qualname__}",
+    }
+
+
+def push_count() -> dict:
+    from wagtail_mediawire.models import WireFeed, WireItem
+
+    feed = WireFeed.objects.select_related("section").get(name=PUSH_FEED)
+    articles = MediaWireArticlePage.objects.child_of(feed.section)
+    return {
+        "items": WireItem.objects.filter(feed=feed).count(),
+        "articles": articles.count(),
+        "live": articles.live().count(),
+        "last_delivery": feed.last_delivery_result,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -157,9 +248,17 @@ def main() -> None:
     churn_parser.add_argument("--every", type=float, default=2.0)
     kills_parser = commands.add_parser("kills")
     kills_parser.add_argument("--count", type=int, default=20)
+    push_parser = commands.add_parser("push-prepare")
+    push_parser.add_argument("--dir", type=Path, required=True)
+    push_parser.add_argument("--count", type=int, default=20)
+    commands.add_parser("push-count")
     args = parser.parse_args()
     if args.command == "prepare":
         print(json.dumps(prepare()))
+    elif args.command == "push-prepare":
+        print(json.dumps(push_prepare(args.dir, args.count)))
+    elif args.command == "push-count":
+        print(json.dumps(push_count()))
     elif args.command == "kills":
         kills(args.count)
     else:

@@ -153,6 +153,8 @@ def ask(feed_id: int, mode: str) -> str:
     try:
         data["hub.callback"] = callback_url(feed_id)
     except WebSubError as error:
+        # Asked again after ASK_AGAIN_AFTER, not at every --due.
+        WebSubSubscription.objects.filter(pk=subscription.pk).update(requested_at=timezone.now())
         return _failed(subscription, str(error))
     if mode == SUBSCRIBE:
         data["hub.secret"] = subscription.secret

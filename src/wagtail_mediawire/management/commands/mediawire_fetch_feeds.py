@@ -69,7 +69,9 @@ class Command(BaseCommand):
         elif due:
             ids = due_feed_ids()
         else:
-            ids = list(WireFeed.objects.filter(is_active=True).values_list("pk", flat=True))
+            # Pushed feeds without an address or a folder have nothing to fetch.
+            polled = WireFeed.objects.filter(is_active=True).exclude(url="", folder="")
+            ids = list(polled.values_list("pk", flat=True))
         if due:
             self._websub(feed_ids, enqueue, dry_run)
         if not ids:
