@@ -17,8 +17,9 @@ from django.test import Client, RequestFactory
 from django.utils import timezone
 from wagtail.models import GroupPagePermission
 
-from tests.utils import page_permission
+from tests.utils import default_site_root, page_permission
 from wagtail_mediawire import views
+from wagtail_mediawire.factories import MediaWireIndexPageFactory
 from wagtail_mediawire.ingest.push import rotate_secret, sign
 from wagtail_mediawire.models import MediaWireArticlePage, WireFeed, WireItem
 
@@ -318,8 +319,10 @@ TEN_MB = 10 * 1024 * 1024
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_10_mb_unsigned_body_is_refused_without_being_read(live_server, section, settings):
+def test_a_10_mb_unsigned_body_is_refused_without_being_read(live_server, settings):
     settings.WAGTAIL_MEDIAWIRE = {"FEED_ALLOW_PRIVATE_HOSTS": True}
+    # After another transactional test's flush, the tree Wagtail's migrations made is gone.
+    section = MediaWireIndexPageFactory(parent=default_site_root(), title="Wire", slug="wire")
     feed = WireFeed.objects.create(
         name="Northwind", delivery=WireFeed.Delivery.PUSH, section=section, source_name="N"
     )
