@@ -163,17 +163,22 @@ def freshness(changes: list[dict], responses: list[dict]) -> dict:
 SITE_SCRIPT = str(ROOT / "benchmarks" / "load_site.py")
 
 
-def push_count(env: dict) -> dict:
-    """What the push feed has imported: its items, its articles, the live ones."""
+def site_json(env: dict, command: str) -> dict:
+    """What one of load_site.py's commands prints, as JSON, run with the sandbox's env."""
     return json.loads(
         subprocess.run(
-            [sys.executable, SITE_SCRIPT, "push-count"],
+            [sys.executable, SITE_SCRIPT, command],
             env=env,
             check=True,
             capture_output=True,
             text=True,
         ).stdout
     )
+
+
+def push_count(env: dict) -> dict:
+    """What the push feed has imported: its items, its articles, the live ones."""
+    return site_json(env, "push-count")
 
 
 def serve_sandbox(stack: ExitStack, name: str) -> tuple[int, dict, dict]:
@@ -206,15 +211,7 @@ def serve_sandbox(stack: ExitStack, name: str) -> tuple[int, dict, dict]:
         subprocess.run(
             [sys.executable, manage, *command], env=env, check=True, stdout=subprocess.DEVNULL
         )
-    pages = json.loads(
-        subprocess.run(
-            [sys.executable, SITE_SCRIPT, "prepare"],
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-    )
+    pages = site_json(env, "prepare")
     web = stack.enter_context(
         running(
             [str(BIN / "gunicorn"), "--workers=2", f"--bind=127.0.0.1:{web_port}"]
