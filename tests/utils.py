@@ -93,3 +93,17 @@ def published_article(section, title: str, hours_ago: float = 1, **kwargs):
 
     kwargs.setdefault("first_published_at", timezone.now() - timedelta(hours=hours_ago))
     return MediaWireArticlePageFactory(parent=section, title=title, **kwargs)
+
+
+def feed_rules_formset(*rules: dict) -> dict:
+    """The feed form's Rules (an inline formset): its management data and ``rules``."""
+    data = {
+        "rules-TOTAL_FORMS": str(len(rules)),
+        "rules-INITIAL_FORMS": "0",
+        "rules-MIN_NUM_FORMS": "0",
+        "rules-MAX_NUM_FORMS": "1000",
+    }
+    for index, rule in enumerate(rules):
+        fields = {"action": "draft", "ORDER": str(index + 1), "DELETE": "", **rule}
+        data.update({f"rules-{index}-{name}": value for name, value in fields.items()})
+    return data

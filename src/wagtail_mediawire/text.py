@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.utils.text import Truncator
+from django.utils.translation import gettext
 
 ELLIPSIS = "…"
 
@@ -88,3 +89,61 @@ def search_text(query: str) -> str:
     plain words, so quotes become spaces (and nothing but quotes, no search).
     """
     return " ".join(query.replace('"', " ").split())
+
+
+# Word matching for the feeds' rules (ingest/rules.py): whole words, whatever the
+# case, the accents or the spelling variant, in any script.
+
+# Arabic letters Persian writes otherwise, the same word either way; tatweel stretches a
+# word and the zero-width non-joiner splits one (می‌خواهد, میخواهد): neither changes it.
+_FOLDED_LETTERS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ـ": None, "\u200c": None})
+_WORD = re.compile(r"\w+")
+_LIST_SEPARATORS = re.compile(r"[\n,;،]+")
+# Scripts written without spaces between words: a keyword in them is found anywhere.
+_UNSPACED = re.compile(
+    "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+)
+
+
+def fold(text: str) -> str:
+    """``text`` without case, accents or spelling variants: what word matching compares."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLDED_LETTERS))
+    kept = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return unicodedata.normalize("NFC", kept).casefold()
+
+
+def word_text(text: str) -> str:
+    """The words of ``text``, folded, one space between and around them: a phrase of
+    whole words is in it when `` phrase `` is (``has_words``)."""
+    return " " + " ".join(_WORD.findall(fold(text))) + " "
+
+
+def split_list(value: str) -> list[str]:
+    """A field's entries: a line each, or separated by commas or semicolons."""
+    return [entry.strip() for entry in _LIST_SEPARATORS.split(value or "") if entry.strip()]
+
+
+def keywords(value: str, *, strict: bool = False) -> list[str]:
+    """A rule's words and phrases, folded (``word_text`` without its outer spaces).
+
+    ``strict`` (the form) refuses an entry without a letter or digit, which could never
+    match; otherwise it is left out.
+    """
+    found = []
+    for entry in split_list(value):
+        words = word_text(entry).strip()
+        if words:
+            found.append(words)
+        elif strict:
+            raise ValueError(
+                gettext("“%(entry)s” has no letter or digit to look for.") % {"entry": entry}
+            )
+    return found
+
+
+def has_words(text_words: str, keyword: str) -> bool:
+    """Whether ``text_words`` (``word_text``) holds ``keyword`` (``keywords``) as whole
+    words; a keyword in a script without spaces is looked for anywhere."""
+    if _UNSPACED.search(keyword):
+        return keyword.replace(" ", "") in text_words.replace(" ", "")
+    return f" {keyword} " in text_words

@@ -5,15 +5,18 @@ Shared by the blocks, the page models and (later) the feed importer, so that a
 ``javascript:``, ``data:`` or relative URL is refused wherever it comes from.
 """
 
+import re
 import unicodedata
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .settings import get_setting
+from .text import split_list
 
 ALLOWED_SCHEMES = ("http", "https")
 
@@ -110,3 +113,52 @@ def drop_folder_path(folder: str) -> Path:
             params={"folder": folder},
         )
     return path
+
+
+# A BCP 47 language tag as rules and documents write it (en, de-CH, zh-Hant-TW).
+_LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(-[a-z0-9]{1,8})*")
+# An IPTC Media Topic: medtop:15000000, 15000000, or its URI.
+_MEDIA_TOPIC = re.compile(r"(?:medtop:|https?://cv\.iptc\.org/newscodes/mediatopic/)?(\d{8})")
+
+
+def language_tag(value: str) -> str:
+    """``value`` as a lower-case BCP 47 tag (``en-gb``), or "" when it is not one."""
+    tag = (value or "").strip().replace("_", "-").lower()
+    return tag if _LANGUAGE_TAG.fullmatch(tag) else ""
+
+
+def language_tags(value: str, *, strict: bool = False) -> list[str]:
+    """A rule's language tags; ``strict`` (the form) refuses one that is not a tag."""
+    tags = []
+    for entry in split_list(value):
+        tag = language_tag(entry)
+        if tag:
+            tags.append(tag)
+        elif strict:
+            raise ValueError(
+                gettext("“%(entry)s” is not a language tag (en, de-CH, fa).") % {"entry": entry}
+            )
+    return tags
+
+
+def media_topic(value: str) -> str:
+    """``value`` as ``medtop:<8 digits>`` when it is an IPTC Media Topic, else ""."""
+    match = _MEDIA_TOPIC.fullmatch((value or "").strip().rstrip("/").lower())
+    return f"medtop:{match.group(1)}" if match else ""
+
+
+def topic_codes(value: str, *, strict: bool = False) -> list[str]:
+    """A rule's Media Topic codes; ``strict`` (the form) refuses one that is not one."""
+    codes = []
+    for entry in split_list(value):
+        code = media_topic(entry)
+        if code:
+            codes.append(code)
+        elif strict:
+            raise ValueError(
+                gettext(
+                    "“%(entry)s” is not an IPTC Media Topic code (medtop:15000000 or 15000000)."
+                )
+                % {"entry": entry}
+            )
+    return codes

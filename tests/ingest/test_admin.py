@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from wagtail.models import GroupPagePermission
 
-from tests.utils import page_permission
+from tests.utils import feed_rules_formset, page_permission
 from wagtail_mediawire.models import MediaWireArticlePage, WireFeed
 
 RSS = (Path(__file__).parent / "feeds" / "rss2.xml").read_bytes()
@@ -309,6 +309,7 @@ def test_the_feed_form_strips_what_xml_forbids(admin_client, section):
             "name": "North\x0bwind\x00", "url": "https://northwind.example/feed.xml",
             "section": section.pk, "source_name": "\x01Northwind Press Agency",
             "is_active": "on", "publish_mode": "draft", "fetch_interval": "15",
+            **feed_rules_formset(),
         },
     )  # fmt: skip
 

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission, User
 from wagtail.models import GroupPagePermission
 
-from tests.utils import page_permission
+from tests.utils import feed_rules_formset, page_permission
 from wagtail_mediawire.factories import MediaWireIndexPageFactory
 from wagtail_mediawire.ingest.importer import fetch
 from wagtail_mediawire.models import MediaWireArticlePage, WireFeed
@@ -62,7 +62,8 @@ def form_data(section, **overrides) -> dict:
     return {
         "name": "Northwind", "url": "https://northwind.example/feed.xml",
         "section": section.pk, "source_name": "Northwind Press Agency", "disclaimer": "",
-        "is_active": "on", "publish_mode": "draft", "fetch_interval": "15", **overrides,
+        "is_active": "on", "publish_mode": "draft", "fetch_interval": "15",
+        **feed_rules_formset(), **overrides,
     }  # fmt: skip
 
 

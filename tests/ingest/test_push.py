@@ -17,7 +17,7 @@ from django.test import Client, RequestFactory
 from django.utils import timezone
 from wagtail.models import GroupPagePermission
 
-from tests.utils import default_site_root, page_permission
+from tests.utils import default_site_root, feed_rules_formset, page_permission
 from wagtail_mediawire import views
 from wagtail_mediawire.factories import MediaWireIndexPageFactory
 from wagtail_mediawire.ingest.push import rotate_secret, sign
@@ -348,7 +348,7 @@ def feed_form(section, **fields) -> dict:
     return {
         "name": "Northwind", "delivery": "push", "format": "auto", "section": section.pk,
         "source_name": "Northwind Press Agency", "publish_mode": "draft",
-        "fetch_interval": 15, "is_active": "on", **fields,
+        "fetch_interval": 15, "is_active": "on", **feed_rules_formset(), **fields,
     }  # fmt: skip
 
 

@@ -166,21 +166,10 @@ def _image_credit(feed: WireFeed, item: FeedItem) -> str:
     return xml_safe(credit or feed.source_name)[:255]
 
 
-def _untouched_draft(article: MediaWireArticlePage, record: WireItem) -> bool:
-    """Nobody has worked on it since import: still a draft, no later revision, not
-    locked, not in a workflow."""
-    return (
-        not article.live
-        and not article.locked
-        and article.latest_revision_id == record.imported_revision_id
-        and not article.workflow_in_progress
-    )
-
-
 def _update(feed: WireFeed, record: WireItem, item: FeedItem) -> None:
     article = record.article
     lifecycle.follow_embargo(record, item)
-    if article is not None and _untouched_draft(article, record):
+    if record.untouched_draft:
         article.refresh_from_db(fields=["go_live_at"])
         article.title = item.title[:255]
         article.body = article_body(feed, item)

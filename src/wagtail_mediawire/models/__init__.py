@@ -1,6 +1,6 @@
 from .disclaimer import Disclaimer
 from .pages import MediaWireArticlePage, MediaWireIndexPage
-from .wire import WebSubSubscription, WireFeed, WireItem
+from .wire import WebSubSubscription, WireFeed, WireFeedRule, WireItem, WireSubject
 
 __all__ = [
     "Disclaimer",
@@ -8,5 +8,7 @@ __all__ = [
     "MediaWireIndexPage",
     "WebSubSubscription",
     "WireFeed",
+    "WireFeedRule",
     "WireItem",
+    "WireSubject",
 ]

@@ -5,14 +5,19 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.models import Orderable
 
 from ..fields import HttpURLField
-from ..validators import drop_folder_path
+from ..text import keywords
+from ..validators import drop_folder_path, language_tags, topic_codes
 from .disclaimer import Disclaimer
 from .pages import MediaWireArticlePage, MediaWireIndexPage
 
@@ -35,7 +40,7 @@ def owner_removed(collector, field, sub_objs, using) -> None:
     collector.add_field_update(publish_mode, WireFeed.PublishMode.DRAFT, sub_objs)
 
 
-class WireFeed(models.Model):
+class WireFeed(ClusterableModel):
     class Delivery(models.TextChoices):
         POLL = "poll", _("Fetched on schedule")
         PUSH = "push", _("Pushed by the agency (signed deliveries to the push address)")
@@ -44,6 +49,7 @@ class WireFeed(models.Model):
     class PublishMode(models.TextChoices):
         DRAFT = "draft", _("Drafts for review")
         PUBLISH = "publish", _("Publish at once")
+        SKIP = "skip", _("Skip (only the items a rule takes are imported)")
 
     class Format(models.TextChoices):
         AUTO = "auto", _("Detect from the content")
@@ -137,6 +143,19 @@ class WireFeed(models.Model):
     fetch_interval = models.PositiveIntegerField(
         _("fetch every (minutes)"), default=15, help_text=_("For mediawire_fetch_feeds --due.")
     )
+    quiet_after = models.PositiveIntegerField(
+        _("quiet after (minutes)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "Flag the feed as quiet when it has brought no new or updated item for this "
+            "long. Leave empty for four fetch intervals."
+        ),
+    )
+    created_at = models.DateTimeField(_("added"), default=timezone.now, editable=False)
+    # When the feed last brought a new or updated item, fetched or pushed.
+    last_item_at = models.DateTimeField(_("last new item"), null=True, blank=True, editable=False)
 
     # Fetch state, written by the fetch task only.
     last_fetched_at = models.DateTimeField(_("last fetched"), null=True, blank=True)
@@ -197,8 +216,20 @@ class WireFeed(models.Model):
                 FieldPanel("publish_mode"),
                 FieldPanel("retention_days"),
                 FieldPanel("fetch_interval"),
+                FieldPanel("quiet_after"),
             ],
             heading=_("Fetching"),
+        ),
+        InlinePanel(
+            "rules",
+            heading=_("Rules"),
+            label=_("Rule"),
+            help_text=_(
+                "Each item the feed brings, new or updated at the source, is taken by the "
+                "first rule it matches, top to bottom; an item no rule matches gets the "
+                "feed's “new items” choice in its section. Rules never touch an article an "
+                "editor has worked on."
+            ),
         ),
     ]
 
@@ -229,6 +260,20 @@ class WireFeed(models.Model):
                 drop_folder_path(self.folder)
             except ValidationError as error:
                 raise ValidationError({"folder": error}) from None
+
+    @property
+    def quiet_minutes(self) -> int:
+        """How long the feed may bring nothing before it is flagged as quiet."""
+        return self.quiet_after or 4 * self.fetch_interval
+
+    def quiet_since(self, now=None) -> datetime | None:
+        """Since when an active feed has brought nothing, if that is longer than its
+        ``quiet_after``; None when it is not quiet (or not active)."""
+        now = now or timezone.now()
+        since = self.last_item_at or self.created_at
+        if not self.is_active or since is None:
+            return None
+        return since if since + timedelta(minutes=self.quiet_minutes) <= now else None
 
     @property
     def polled(self) -> bool:
@@ -287,6 +332,123 @@ class WireFeed(models.Model):
         if self.last_success_at is None:
             return "new"
         return "ok"
+
+
+URGENCY_VALIDATORS = [MinValueValidator(1), MaxValueValidator(9)]
+
+
+class WireFeedRule(Orderable):
+    """One of a feed's rules (``ingest/rules.py``): which items it takes, and what
+    becomes of them. The first rule an item matches decides."""
+
+    class Action(models.TextChoices):
+        DRAFT = "draft", _("Draft for review")
+        PUBLISH = "publish", _("Publish at once")
+        SKIP = "skip", _("Skip")
+
+    feed = ParentalKey(WireFeed, on_delete=models.CASCADE, related_name="rules")
+    include_keywords = models.TextField(
+        _("any of these words"),
+        blank=True,
+        help_text=_(
+            "One word or phrase a line (or separated by commas): the item's headline or "
+            "text must contain one of them, as whole words. Capitals and accents do not "
+            "matter. Leave empty for any item."
+        ),
+    )
+    exclude_keywords = models.TextField(
+        _("none of these words"),
+        blank=True,
+        help_text=_("The same, for words the item must not contain."),
+    )
+    minimum_urgency = models.PositiveSmallIntegerField(
+        _("at least this urgent"),
+        null=True,
+        blank=True,
+        validators=URGENCY_VALIDATORS,
+        help_text=_(
+            "From 1 (flash) to 9: the item's urgency must be this number or lower. An item "
+            "without an urgency does not match. Leave empty for any urgency."
+        ),
+    )
+    languages = models.CharField(
+        _("languages"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "Language tags, separated by commas (en, de, fa): “en” takes en-GB and en-US "
+            "as well. An item whose language is not given does not match. Leave empty for "
+            "any language."
+        ),
+    )
+    topics = models.TextField(
+        _("IPTC Media Topics"),
+        blank=True,
+        help_text=_(
+            "Media Topic codes, separated by commas or a line each (medtop:15000000 or "
+            "15000000): the item must carry one of them. Leave empty for any topic."
+        ),
+    )
+    action = models.CharField(
+        _("then"), max_length=16, choices=Action.choices, default=Action.DRAFT
+    )
+    section = models.ForeignKey(
+        MediaWireIndexPage,
+        verbose_name=_("in section"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Where the rule's items become articles. Leave empty for the feed's section."),
+    )
+
+    panels = [
+        FieldPanel("include_keywords"),
+        FieldPanel("exclude_keywords"),
+        FieldPanel("minimum_urgency"),
+        FieldPanel("languages"),
+        FieldPanel("topics"),
+        FieldPanel("action"),
+        FieldPanel("section"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("feed rule")
+        verbose_name_plural = _("feed rules")
+
+    def __str__(self) -> str:
+        return _("Rule %(number)s") % {"number": (self.sort_order or 0) + 1}
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        for name, read in (
+            ("include_keywords", keywords),
+            ("exclude_keywords", keywords),
+            ("languages", language_tags),
+            ("topics", topic_codes),
+        ):
+            try:
+                read(getattr(self, name), strict=True)
+            except ValueError as error:
+                errors[name] = str(error)
+        if errors:
+            raise ValidationError(errors)
+
+
+class WireSubject(models.Model):
+    """A subject an agency gave an item (an IPTC Media Topic, a category), by its code."""
+
+    code = models.CharField(_("code"), max_length=255, unique=True)
+    name = models.CharField(_("name"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("wire subject")
+        verbose_name_plural = _("wire subjects")
+        ordering = ["name", "code"]
+
+    def __str__(self) -> str:
+        return self.name or self.code
 
 
 class WireItem(models.Model):
@@ -349,6 +511,41 @@ class WireItem(models.Model):
     correction_revision = models.ForeignKey(
         "wagtailcore.Revision", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    language = models.CharField(_("language"), max_length=35, blank=True)
+    subjects = models.ManyToManyField(
+        WireSubject, verbose_name=_("subjects"), blank=True, related_name="items"
+    )
+    # The wire queue: when the last version came, where the item went (the feed's
+    # section, or a rule's), what was decided and by which rule (ingest/rules.py).
+    received_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
+    section = models.ForeignKey(
+        MediaWireIndexPage,
+        verbose_name=_("section"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Decision(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        PUBLISH = "publish", _("published at once")
+        SKIP = "skip", _("skipped")
+
+    decision = models.CharField(
+        _("decision"), max_length=16, choices=Decision.choices, default=Decision.DRAFT
+    )
+    decided_by = models.CharField(_("decided by"), max_length=512, blank=True)
+    # Discarded from the wire queue: kept, so that it is never imported again.
+    discarded_at = models.DateTimeField(_("discarded"), null=True, blank=True)
+    discarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("discarded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("wire item")
@@ -360,6 +557,20 @@ class WireItem(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.link or self.guid
+
+    @property
+    def untouched_draft(self) -> bool:
+        """Its article is as the import made it: still a draft, no later revision, not
+        locked, not in a workflow. Only such an article may the wire change or discard;
+        anything else is an editor's work."""
+        article = self.article
+        return (
+            article is not None
+            and not article.live
+            and not article.locked
+            and article.latest_revision_id == self.imported_revision_id
+            and not article.workflow_in_progress
+        )
 
     @property
     def is_withdrawn(self) -> bool:
