@@ -20,17 +20,17 @@ from wagtail.coreutils import find_available_slug
 from wagtail.log_actions import log
 from wagtail.rich_text import RichText
 
-from ..models import MediaWireArticlePage, WireFeed, WireItem
+from ..models import MediaWireArticlePage, WireFeed, WireItem, WireSubject
 from ..models.wire import CLAIM_TIMEOUT
 from ..settings import get_setting
 from ..text import xml_safe
-from ..validators import drop_folder_path, safe_http_url
+from ..validators import drop_folder_path, language_tag, media_topic, safe_http_url
 from . import drop, lifecycle, push, websub
 from .download import DownloadError, download
 from .formats import AUTO, media_types, read_document
 from .images import ImageError, create_image, download_image
 from .item import USABLE, FeedError, FeedItem
-from .permissions import publishing_withheld
+from .rules import PUBLISH, SKIP, Decision, Rules
 
 logger = logging.getLogger("wagtail_mediawire")
 
@@ -132,9 +132,9 @@ def article_body(feed: WireFeed, item: FeedItem, image=None) -> list:
 
 
 def _create_article(
-    feed: WireFeed, item: FeedItem, upload=None
+    feed: WireFeed, item: FeedItem, decision: Decision, upload=None
 ) -> tuple[MediaWireArticlePage, object]:
-    section = feed.section
+    section = decision.section
     image = None
     if upload is not None:
         image = create_image(upload, title=item.title, credit=_image_credit(feed, item))
@@ -151,13 +151,17 @@ def _create_article(
     section.add_child(instance=article)
     revision = article.save_revision(log_action=False)
     log(instance=article, action=IMPORT_ACTION, revision=revision, data={"feed": feed.name})
+    if decision.action == PUBLISH:
+        _publish(feed, item, revision)
+    return article, revision
+
+
+def _publish(feed: WireFeed, item: FeedItem, revision) -> None:
     # Without a web address the source rule refuses to publish: it stays a draft, and
     # the fetch's notes ask for the report's address. An embargoed one is scheduled for
     # the embargo's end (its go_live_at).
-    if feed.publish_mode == WireFeed.PublishMode.PUBLISH and source_url(feed, item):
-        if item.status == USABLE:
-            revision.publish()
-    return article, revision
+    if source_url(feed, item) and item.status == USABLE:
+        revision.publish()
 
 
 def _image_credit(feed: WireFeed, item: FeedItem) -> str:
@@ -166,10 +170,16 @@ def _image_credit(feed: WireFeed, item: FeedItem) -> str:
     return xml_safe(credit or feed.source_name)[:255]
 
 
-def _update(feed: WireFeed, record: WireItem, item: FeedItem) -> None:
+def _update(feed: WireFeed, record: WireItem, item: FeedItem, decision: Decision | None) -> None:
+    """A newer version of an item with an article (or whose article was deleted).
+
+    ``decision`` is the rules' for an untouched draft (``None`` for an editor's work): a
+    rule that now publishes publishes it. It stays in its section: a newer version never
+    moves or takes down what the import made (a kill does).
+    """
     article = record.article
     lifecycle.follow_embargo(record, item)
-    if record.untouched_draft:
+    if decision is not None:
         article.refresh_from_db(fields=["go_live_at"])
         article.title = item.title[:255]
         article.body = article_body(feed, item)
@@ -186,6 +196,9 @@ def _update(feed: WireFeed, record: WireItem, item: FeedItem) -> None:
         record.text, record.title = item.html, item.title
         record.updated_at_source = False
         record.source_title = record.source_text = ""
+        record.decision, record.decided_by = decision.action, decision.decided_by
+        if decision.action == PUBLISH and not record.is_withdrawn:
+            _publish(feed, item, revision)
     elif lifecycle.propose_correction(feed, record, item, article_body(feed, item)):
         record.text, record.title = item.html, item.title
         record.updated_at_source = False
@@ -201,6 +214,7 @@ def _update(feed: WireFeed, record: WireItem, item: FeedItem) -> None:
     if record.is_withdrawn:
         lifecycle.restore(record)  # a newer usable version: an editor may publish again
     record.save()
+    _set_subjects(record, item)
 
 
 def _record_metadata(record: WireItem, item: FeedItem) -> None:
@@ -213,6 +227,32 @@ def _record_metadata(record: WireItem, item: FeedItem) -> None:
     record.ednote = item.ednote
     record.usage_terms = item.usage_terms
     record.expires_at = item.expires_at
+    record.language = language_tag(item.language)
+
+
+def _set_subjects(record: WireItem, item: FeedItem, *, created: bool = False) -> None:
+    """The item's subjects, a Media Topic under its one code (``medtop:…``) however the
+    document wrote it; each new code is added once, whoever else adds it meanwhile."""
+    names: dict[str, str] = {}
+    for code, name in item.subjects:
+        code = (media_topic(code) or code.strip())[:255]
+        if code and not names.get(code):
+            names[code] = name.strip()[:255]
+    if not names:
+        if not created:
+            record.subjects.clear()
+        return
+    WireSubject.objects.bulk_create(
+        [WireSubject(code=code, name=name) for code, name in names.items()],
+        ignore_conflicts=True,
+    )
+    record.subjects.set(WireSubject.objects.filter(code__in=names))
+
+
+def _ruled_out(record: WireItem) -> bool:
+    """An item a rule skipped: recorded, without an article, until a version a rule
+    takes (an item whose article an editor deleted is not one)."""
+    return record.decision == SKIP and record.article_id is None
 
 
 def _not_newer(record: WireItem, item: FeedItem) -> bool:
@@ -240,6 +280,9 @@ def import_items(feed: WireFeed, items: list[FeedItem], result: FetchResult) -> 
     # What the readers noticed in the document (an item without an id, an embargo
     # without a date…), each said once however many items share it.
     read_notes = dict.fromkeys(note for item, _, _ in keyed for note in item.notes)
+    rules = Rules(feed)
+    ruled_out: Counter[str] = Counter()  # items a rule skipped, by the rule
+    delivered = False  # an item new or newer than what was received: the feed is alive
     for item, guid, link in keyed:
         if lifecycle.is_withdrawal(item) and _has_address(item):
             # Before any other rule: a kill may come in any version, without text.
@@ -267,6 +310,10 @@ def import_items(feed: WireFeed, items: list[FeedItem], result: FetchResult) -> 
             result.skipped += 1
             elsewhere[record.feed.name if record.feed else ""] += 1
             continue
+        if record is not None and record.discarded_at is not None:
+            # Discarded in the wire queue: recorded so that it never comes back.
+            result.unchanged += 1
+            continue
         if record is not None and _not_newer(record, item):
             result.unchanged += 1
             continue
@@ -277,25 +324,44 @@ def import_items(feed: WireFeed, items: list[FeedItem], result: FetchResult) -> 
                 lifecycle.follow_embargo(record, item)
                 _record_metadata(record, item)
                 record.save()
+                _set_subjects(record, item)
             result.unchanged += 1
             continue
         if moved:
             record.link = link  # saved by the update
+        # The rules decide what the import makes, never what an editor made.
+        new = record is None or _ruled_out(record)
+        decision = rules.decide(item) if new or record.untouched_draft else None
         if result.dry_run:
-            result.updated += record is not None
-            result.imported += record is None
+            result.updated += not new
+            result.imported += new and decision.action != SKIP
+            result.skipped += new and decision.action == SKIP
             continue
+        delivered = True
         # Downloaded before the item's transaction, which must not wait on the network.
-        upload = _image_for(item, result) if record is None else None
+        upload = _image_for(item, result) if new and decision.action != SKIP else None
         try:
-            _import_one(feed, record, item, upload, result)
+            if _import_one(feed, record, item, upload, result, decision) == SKIP:
+                ruled_out[decision.decided_by] += 1
         except Exception:
             logger.exception("Could not import %r from feed %s", item.link, feed.pk)
             result.skipped += 1
             result.notes.append(gettext("could not import %(link)r") % {"link": item.link[:200]})
     result.notes += [_imported_elsewhere(name, count) for name, count in sorted(elsewhere.items())]
     result.notes += [_without_text(kind, count) for kind, count in sorted(without_text.items())]
+    result.notes += [_ruled_out_note(rule, count) for rule, count in ruled_out.items()]
+    result.notes += [note for note in rules.notes if note not in result.notes]
     result.notes += list(read_notes)
+    if delivered:
+        WireFeed.objects.filter(pk=feed.pk).update(last_item_at=timezone.now())
+
+
+def _ruled_out_note(rule: str, count: int) -> str:
+    return ngettext(
+        "%(count)d item skipped by %(rule)s",
+        "%(count)d items skipped by %(rule)s",
+        count,
+    ) % {"count": count, "rule": rule}
 
 
 def _withdraw(feed: WireFeed, record: WireItem | None, item: FeedItem, result) -> None:
@@ -378,29 +444,27 @@ def _imported_elsewhere(feed_name: str, count: int) -> str:
 
 
 def _import_one(
-    feed: WireFeed, record: WireItem | None, item: FeedItem, upload, result: FetchResult
-) -> None:
+    feed: WireFeed,
+    record: WireItem | None,
+    item: FeedItem,
+    upload,
+    result: FetchResult,
+    decision: Decision | None,
+) -> str:
+    """Import, or update, one item in a transaction; the action taken (a ``Decision``
+    action, or "" for an update or an item another fetch imported meanwhile)."""
     guid, link = item.guid, item.normalised_link
     for attempt in (1, 2, 3):
         try:
             with transaction.atomic():
-                if record is not None:
-                    _update(feed, record, item)
+                if record is not None and not _ruled_out(record):
+                    _update(feed, record, item, decision)
                     result.updated += 1
-                    return
-                created = WireItem(
-                    feed=feed,
-                    guid=guid,
-                    link=link,
-                    title=item.title,
-                    published_at=item.published_at,
-                    text=item.html,
-                    fingerprint=item.fingerprint,
-                )
-                _record_metadata(created, item)
-                created.save(force_insert=True)
-                created.article, created.imported_revision = _create_article(feed, item, upload)
-                created.save(update_fields=["article", "imported_revision"])
+                    return ""
+                _take(feed, record, item, decision, upload)
+                if decision.action == SKIP:
+                    result.skipped += 1
+                    return SKIP
                 result.imported += 1
                 if not source_url(feed, item):
                     result.notes.append(
@@ -410,12 +474,17 @@ def _import_one(
                         )
                         % {"title": item.title[:200]}
                     )
-                return
+                return decision.action
         except (IntegrityError, ValidationError) as error:
             if isinstance(error, ValidationError) and "slug" not in getattr(
                 error, "error_dict", {}
             ):
                 raise
+            if record is not None:
+                # A skipped item a rule now takes: its article, rolled back, is made again.
+                record.article = record.imported_revision = None
+                if attempt < 3:
+                    continue
             known = Q(link=link) | (Q(guid=guid) if guid else Q(pk__in=[]))
             if record is None and attempt < 3 and not WireItem.objects.filter(known).exists():
                 # Not a duplicate: a concurrent import into the same section took the page
@@ -423,7 +492,29 @@ def _import_one(
                 continue
             # Imported meanwhile by another fetch (of this feed or another).
             result.skipped += 1
-            return
+            return ""
+    return ""
+
+
+def _take(
+    feed: WireFeed, record: WireItem | None, item: FeedItem, decision: Decision, upload
+) -> WireItem:
+    """Record an item as the rules decided, with its article unless a rule skips it; a
+    skipped item (``record``) that a newer version's rule takes gets its article now."""
+    created = record is None
+    if created:
+        record = WireItem(feed=feed, guid=item.guid, link=item.normalised_link)
+    record.title, record.text, record.fingerprint = item.title, item.html, item.fingerprint
+    record.published_at = item.published_at
+    record.section = decision.section
+    record.decision, record.decided_by = decision.action, decision.decided_by
+    _record_metadata(record, item)
+    record.save(force_insert=created)
+    _set_subjects(record, item, created=created)
+    if decision.action != SKIP:
+        record.article, record.imported_revision = _create_article(feed, item, decision, upload)
+        record.save(update_fields=["article", "imported_revision"])
+    return record
 
 
 def _image_for(item: FeedItem, result: FetchResult):
@@ -478,7 +569,6 @@ def fetch(feed_id: int, *, dry_run: bool = False, content: bytes | None = None) 
         result.busy = True
         return result
     try:
-        _hold_publishing(feed, result)
         if content is not None:
             _import_content(feed, content, result)
         elif feed.folder:
@@ -489,14 +579,6 @@ def fetch(feed_id: int, *, dry_run: bool = False, content: bytes | None = None) 
         if not dry_run:
             _record(feed, result)
     return result
-
-
-def _hold_publishing(feed: WireFeed, result: FetchResult) -> None:
-    if withheld := publishing_withheld(feed):
-        # For this import only (nothing writes publish_mode back): its owner may no
-        # longer publish there, so its new items wait for someone who may.
-        feed.publish_mode = WireFeed.PublishMode.DRAFT
-        result.notes.append(withheld)
 
 
 def deliver(feed_id: int, content: bytes, *, via: str) -> FetchResult:
@@ -518,7 +600,6 @@ def deliver(feed_id: int, content: bytes, *, via: str) -> FetchResult:
         result.error = gettext("There is no active feed %(id)s.") % {"id": feed_id}
         return result
     result.feed_name = feed.name
-    _hold_publishing(feed, result)
     _import_content(feed, content, result)
     lines = [result.summary(), *(" ".join(note.split()) for note in result.notes)]
     push.record_delivery(feed.pk, "\n".join(lines))

@@ -234,8 +234,28 @@ def _encoding_warning(problem: object) -> str:
     return ""
 
 
+def _language(entry: dict, feed_language: str) -> str:
+    """Atom's xml:lang on the entry's text, else the feed's (RSS's <language>)."""
+    for detail in (*entry.get("content", ()), entry.get("summary_detail") or {}):
+        if detail.get("language"):
+            return str(detail["language"])
+    return feed_language
+
+
+def _subjects(entry: dict) -> tuple[tuple[str, str], ...]:
+    """RSS's and Atom's categories as (code, name): the term is the code, as an IPTC
+    Media Topic when it is one (an agency's ``medtop:…`` or its URI)."""
+    subjects: dict[str, str] = {}
+    for tag in entry.get("tags") or ():
+        term = plain_text(str(tag.get("term") or ""))
+        if term and term not in subjects:
+            subjects[term] = plain_text(str(tag.get("label") or "")) or term
+    return tuple(subjects.items())
+
+
 def _items(parsed: dict) -> list[FeedItem]:
     items = []
+    feed_language = str(parsed.get("feed", {}).get("language") or "")
     for entry in parsed.entries:
         content_html = ""
         if entry.get("content"):
@@ -253,6 +273,8 @@ def _items(parsed: dict) -> list[FeedItem]:
                 published_at=_when(entry),
                 html=html,
                 image_url=_image_url(entry),
+                language=_language(entry, feed_language),
+                subjects=_subjects(entry),
             )
         )
     return items

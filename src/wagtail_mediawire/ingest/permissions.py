@@ -41,17 +41,18 @@ def feeds_for(user, feeds: QuerySet[WireFeed] | None = None) -> QuerySet[WireFee
     return feeds.filter(section__in=sections_user_may_add_to(user).values("pk"))
 
 
-def publishing_withheld(feed: WireFeed) -> str:
-    """Why this fetch's new items stay drafts although the feed publishes at once,
-    or "" when they may be published.
+def publishing_withheld(feed: WireFeed, section: MediaWireIndexPage | None = None) -> str:
+    """Why the feed's items stay drafts where the feed (or one of its rules) would
+    publish them at once in ``section`` (the feed's own by default), or "" when they
+    may be published.
 
     A feed without an owner was made in code (a shell, a fixture, a demo): whoever set
     it up could publish anyway, so it publishes. A deleted owner's feed no longer
     publishes at once (``owner_removed``).
     """
-    if feed.publish_mode != WireFeed.PublishMode.PUBLISH or feed.owner_id is None:
+    if feed.owner_id is None:
         return ""
-    owner, section = feed.owner, feed.section
+    owner, section = feed.owner, section or feed.section
     if may_publish_in(owner, section):
         return ""
     return gettext(
