@@ -269,28 +269,29 @@ def _media_wire_menu(user):
 
 
 class TestMenu:
-    """Media Wire holds Articles, Disclaimers and Feeds, each for whoever may use it."""
+    """Media Wire holds the Wire queue, Articles, Disclaimers and Feeds, each for whoever
+    may use it."""
 
-    def test_the_group_holds_articles_disclaimers_and_feeds_in_that_order(self, admin_user):
+    def test_the_group_holds_queue_articles_disclaimers_feeds_in_order(self, admin_user):
         top, group = _media_wire_menu(admin_user)
-        assert group == ["Articles", "Disclaimers", "Feeds"]
+        assert group == ["Wire queue", "Articles", "Disclaimers", "Feeds"]
         assert "disclaimers" not in top  # no longer a menu item of its own
         assert "snippets" not in top  # its only snippet is in the group
 
-    def test_editors_see_only_articles(self, editor):
+    def test_editors_see_the_queue_and_articles(self, editor):
         top, group = _media_wire_menu(editor)
-        assert group == ["Articles"]
+        assert group == ["Wire queue", "Articles"]
         assert "disclaimers" not in top
 
     def test_disclaimer_permissions_add_disclaimers(self, editor):
         editor.user_permissions.add(Permission.objects.get(codename="change_disclaimer"))
         editor = User.objects.get(pk=editor.pk)  # permissions are cached on the instance
-        assert _media_wire_menu(editor)[1] == ["Articles", "Disclaimers"]
+        assert _media_wire_menu(editor)[1] == ["Wire queue", "Articles", "Disclaimers"]
 
     def test_feed_permissions_add_feeds(self, editor):
         editor.user_permissions.add(Permission.objects.get(codename="change_wirefeed"))
         editor = User.objects.get(pk=editor.pk)
-        assert _media_wire_menu(editor)[1] == ["Articles", "Feeds"]
+        assert _media_wire_menu(editor)[1] == ["Wire queue", "Articles", "Feeds"]
 
     def test_disclaimers_alone_still_show_the_group(self):
         user = User.objects.create_user("legal", password="pw")

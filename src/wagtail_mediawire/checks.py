@@ -2,10 +2,12 @@
 
 One registered check per message id. When the setting is not a dict, E001 is the only
 message: the other checks cannot read it, so they report nothing
-(:func:`_skipped_unless_a_dict`).
+(:func:`_skipped_unless_a_dict`). W006 reads the database, so, like Django's own
+database checks, it runs only with ``check --database``.
 """
 
 import os
+from datetime import timedelta
 from functools import wraps
 
 from django.apps import apps
@@ -13,8 +15,10 @@ from django.conf import settings
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.checks import Error, Tags, Warning, register
+from django.db import DatabaseError, router, transaction
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from .settings import DEFAULTS, SETTING_NAME, get_config
@@ -295,6 +299,67 @@ def check_humanize_is_installed(app_configs=None, **kwargs) -> list:
     )
 
 
+# W006: a worker that fetched nothing for this long has stopped, or was never started.
+WORKER_SILENT_AFTER = timedelta(hours=1)
+
+
+@register(Tags.database)
+def check_a_worker_fetches_feeds(app_configs=None, databases=None, **kwargs) -> list:
+    """W006: some worker fetched a feed within the hour, when feeds fetched on schedule
+    are overdue.
+
+    Feeds fetched on schedule that were added over an hour ago and are overdue by more
+    than an hour (never fetched, or their interval passed over an hour ago) while no feed
+    at all was fetched within the hour: cron does not run ``mediawire_fetch_feeds``, or
+    no task worker takes its fetches. A feed fetched once a day is not overdue between
+    its fetches. Nothing is reported before the tables exist (``migrate`` runs this
+    check on a new database).
+    """
+    if not databases:
+        return []
+    feed_model = apps.get_model("wagtail_mediawire", "WireFeed")  # checks come before models
+    since = timezone.now() - WORKER_SILENT_AFTER
+    messages = []
+    for alias in databases:
+        if not router.allow_migrate_model(alias, feed_model):
+            continue
+        feeds = feed_model._default_manager.using(alias)
+        try:
+            # A savepoint: on PostgreSQL, a failed query would break an outer transaction.
+            with transaction.atomic(using=alias):
+                if feeds.filter(last_fetched_at__gte=since).exists():
+                    continue
+                scheduled = (
+                    feeds.filter(is_active=True, delivery="poll", created_at__lte=since)
+                    .exclude(url="", folder="")
+                    .only("last_fetched_at", "fetch_interval")
+                )
+                overdue = [
+                    feed
+                    for feed in scheduled
+                    if feed.last_fetched_at is None
+                    or feed.last_fetched_at + timedelta(minutes=feed.fetch_interval) <= since
+                ]
+        except DatabaseError:
+            continue  # not migrated yet
+        if overdue:
+            messages.append(
+                Warning(
+                    "No worker has fetched a feed for an hour: "
+                    f"{len(overdue)} feed(s) fetched on schedule are overdue"
+                    + (f" (database {alias!r})." if len(databases) > 1 else "."),
+                    hint=(
+                        "Run 'manage.py mediawire_fetch_feeds --due --enqueue' every "
+                        "minute (cron or a systemd timer) and keep a task worker running "
+                        "(such as 'manage.py db_worker'), or 'mediawire_fetch_feeds --due' "
+                        "alone to fetch in the cron job. See docs/how-to/production.md."
+                    ),
+                    id="wagtail_mediawire.W006",
+                )
+            )
+    return messages
+
+
 CHECKS = (
     check_setting_is_a_dict,
     check_keys_are_known,
@@ -309,6 +374,7 @@ CHECKS = (
     check_base_template_exists,
     check_modeladmin_is_installed,
     check_humanize_is_installed,
+    check_a_worker_fetches_feeds,
 )
 
 

@@ -22,11 +22,18 @@ except ImportError as error:
 
 from django.utils import timezone
 from factory.django import DjangoModelFactory
-from wagtail.models import Locale
+from wagtail.models import Locale, Site
 from wagtail.rich_text import RichText
 
 from .blocks import DisclaimerBlock, QuoteBlock, SourceBlock
-from .models import Disclaimer, MediaWireArticlePage, MediaWireIndexPage
+from .models import (
+    Disclaimer,
+    MediaWireArticlePage,
+    MediaWireIndexPage,
+    WireFeed,
+    WireItem,
+    WireSubject,
+)
 
 
 class DisclaimerFactory(DjangoModelFactory):
@@ -120,3 +127,77 @@ class MediaWireArticlePageFactory(wagtail_factories.PageFactory):
 
     class Meta:
         model = MediaWireArticlePage
+
+
+def _default_site_root():
+    return Site.objects.get(is_default_site=True).root_page
+
+
+class WireFeedFactory(DjangoModelFactory):
+    """An agency's feed; its section defaults to a new one under the default site's
+    home page."""
+
+    name = factory.Sequence(lambda n: f"Agency feed {n}")
+    url = factory.Sequence(lambda n: f"https://agency.example/feeds/{n}.xml")
+    section = factory.SubFactory(
+        MediaWireIndexPageFactory, parent=factory.LazyFunction(_default_site_root)
+    )
+    source_name = factory.Sequence(lambda n: f"Agency {n}")
+
+    class Meta:
+        model = WireFeed
+
+
+class WireSubjectFactory(DjangoModelFactory):
+    code = factory.Sequence(lambda n: f"medtop:{20000000 + n}")
+    name = factory.Sequence(lambda n: f"Subject {n}")
+
+    class Meta:
+        model = WireSubject
+        django_get_or_create = ("code",)
+
+
+class WireItemFactory(DjangoModelFactory):
+    """An item as a feed brought it, with the draft the import made of it in its
+    section (the feed's).
+
+        WireItemFactory(feed=feed)                          # a new item and its draft
+        WireItemFactory(feed=feed, draft=False, decision="skip")  # skipped: no article
+        WireItemFactory(feed=feed, draft__body=[])          # a draft without a source
+        WireItemFactory(feed=feed, subjects=[subject])
+    """
+
+    feed = factory.SubFactory(WireFeedFactory)
+    section = factory.LazyAttribute(lambda item: item.feed.section if item.feed else None)
+    guid = factory.Sequence(lambda n: f"urn:agency.example:item:{n}")
+    link = factory.Sequence(lambda n: f"https://agency.example/reports/{n}")
+    title = factory.Sequence(lambda n: f"Wire item {n}")
+    text = "<p>The harbour reopened on Friday morning, the port authority said.</p>"
+    fingerprint = factory.Sequence(lambda n: f"{n:064x}")
+    received_at = factory.LazyFunction(timezone.now)
+
+    class Meta:
+        model = WireItem
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def draft(self, create, extracted, **kwargs):
+        """The article, a draft as the import leaves it (its one revision is the
+        imported one); ``draft=False`` for none, ``draft__…`` for the article factory."""
+        if not create or extracted is False or self.article_id or self.section is None:
+            return
+        kwargs = {
+            "title": self.title[:255],
+            "slug": f"wire-item-{self.pk}",  # items may share a headline
+            "live": False,
+            "first_published_at": None,
+            **kwargs,
+        }
+        article = MediaWireArticlePageFactory(parent=self.section, **kwargs)
+        self.article, self.imported_revision = article, article.save_revision()
+        self.save(update_fields=["article", "imported_revision"])
+
+    @factory.post_generation
+    def subjects(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.subjects.set(extracted)

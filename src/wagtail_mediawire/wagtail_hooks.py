@@ -11,12 +11,16 @@ from wagtail_modeladmin.options import modeladmin_register
 from .admin.dashboard import WireDeskPanel
 from .admin.modeladmin import MediaWireAdminGroup
 from .admin.publishing import refuse_approval_without_source, refuse_bulk_publish_without_source
+from .admin.queue import DiscardBulkAction
+from .admin.queue import urlpatterns as wire_queue_urlpatterns
 from .admin.views import source_duplicates
 from .admin.viewsets import DisclaimerViewSet
 
 modeladmin_register(MediaWireAdminGroup)
 register_snippet(DisclaimerViewSet)
 hooks.register("before_bulk_action", refuse_bulk_publish_without_source)
+hooks.register("register_admin_urls", wire_queue_urlpatterns)
+hooks.register("register_bulk_action", DiscardBulkAction)
 
 
 @hooks.register("register_admin_urls")

@@ -1,5 +1,6 @@
 """The wire desk's panel on the Wagtail dashboard: imported drafts waiting for review
-and feeds whose last fetch failed, each linking to where it is dealt with."""
+and feeds needing attention (failing, or quiet for longer than they should be), each
+linking to where it is dealt with."""
 
 from datetime import timedelta
 from typing import Any
@@ -9,7 +10,9 @@ from django.utils import timezone
 from wagtail.admin.ui.components import Component
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
+from ..ingest.health import needing_attention
 from ..ingest.permissions import feeds_for
+from ..ingest.queue import QueueStatus, filtered, items_for, may_use_queue
 from ..models import MediaWireArticlePage
 
 SHOWN = 10
@@ -56,12 +59,17 @@ class WireDeskPanel(Component):
             .defer_streamfields()
             .order_by("-wire_item__withdrawn_at")[:SHOWN]
         )
-        failing = []
+        # Feeds that fail or have gone quiet, of the user's sections: one query.
+        attention = []
         if user.has_perm("wagtail_mediawire.change_wirefeed"):
-            failing = list(
-                feeds_for(user).filter(is_active=True).exclude(last_error="").order_by("name")
-            )
+            attention = needing_attention(feeds_for(user))
+        # The way into the wire queue, with what waits there: one query.
+        queue = None
+        if may_use_queue(user):
+            waiting = filtered(items_for(user)).filter(queue_status=QueueStatus.NEW).count()
+            queue = {"url": reverse("wagtail_mediawire_wire_queue"), "new": waiting}
         return {
+            "queue": queue,
             "drafts": [
                 (draft, reverse("wagtailadmin_pages:edit", args=[draft.pk])) for draft in drafts
             ],
@@ -78,14 +86,18 @@ class WireDeskPanel(Component):
             "withdrawn": [
                 (page, reverse("wagtailadmin_pages:edit", args=[page.pk])) for page in withdrawn
             ],
-            "failing": [
-                (feed, reverse("wagtail_mediawire_wirefeed_modeladmin_edit", args=[feed.pk]))
-                for feed in failing
+            "attention": [
+                (
+                    problem,
+                    reverse("wagtail_mediawire_wirefeed_modeladmin_edit", args=[problem.feed.pk]),
+                )
+                for problem in attention
             ],
         }
 
     def render_html(self, parent_context: Any = None) -> str:
         context = self.get_context_data(parent_context)
-        if not any(context[key] for key in ("drafts", "failing", "corrections", "withdrawn")):
+        shown = ("queue", "drafts", "attention", "corrections", "withdrawn")
+        if not any(context[key] for key in shown):
             return ""
         return super().render_html(parent_context)

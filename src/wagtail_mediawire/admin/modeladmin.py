@@ -543,6 +543,9 @@ STATE_LABELS = {
     "new": _("not fetched yet"),
     "inactive": _("inactive"),
     "failing": _("failing"),
+    # Not a state of its own: an active feed, neither failing nor held by a worker, that
+    # brought nothing new for longer than its quiet_after.
+    "quiet": _("quiet since %(when)s"),
 }
 NOTES_SHOWN = 5
 
@@ -579,10 +582,18 @@ class WireFeedAdmin(ModelAdmin):
             since = _when(obj.failing_since) if obj.failing_since else ""
             return format_html(
                 '<span class="w-status w-status--label">{}</span><br>{}',
-                _("failing since %(when)s") % {"when": since},
+                _("failing since %(when)s") % {"when": since} if since else label,
                 obj.last_error[:300],
             )
-        state = format_html('<span class="w-status w-status--primary">{}</span>', label)
+        # A pushed feed is never fetched, so "not fetched yet" may be quiet as well.
+        quiet_since = obj.quiet_since()
+        if quiet_since is not None:
+            state = format_html(
+                '<span class="w-status w-status--label">{}</span>',
+                STATE_LABELS["quiet"] % {"when": _when(quiet_since)},
+            )
+        else:
+            state = format_html('<span class="w-status w-status--primary">{}</span>', label)
         if obj.last_warning:
             # Read, but not as the agency said (bytes against their declared encoding…).
             return format_html(
@@ -662,7 +673,8 @@ class WireFeedAdmin(ModelAdmin):
 
 
 class MediaWireAdminGroup(ModelAdminGroup):
-    """Articles, Disclaimers and Feeds, in that order, each shown to whoever may use it.
+    """The Wire queue, Articles, Disclaimers and Feeds, in that order, each shown to
+    whoever may use it.
 
     Disclaimers are a snippet: their viewset makes their menu item (with its own
     permission check) and this group holds it instead of the main menu.
@@ -674,8 +686,10 @@ class MediaWireAdminGroup(ModelAdminGroup):
     items = (ArticleAdmin, WireFeedAdmin)
 
     def get_submenu_items(self) -> list[MenuItem]:
+        from .queue import menu_item as wire_queue_menu_item  # the queue is no modeladmin
+
         articles, feeds = self.modeladmin_instances
-        items = [articles.get_menu_item(order=1)]
+        items = [wire_queue_menu_item(order=0), articles.get_menu_item(order=1)]
         disclaimers = getattr(Disclaimer, "snippet_viewset", None)
         if disclaimers is not None:
             items.append(disclaimers.get_menu_item(order=2))

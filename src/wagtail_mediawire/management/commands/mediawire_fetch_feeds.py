@@ -4,8 +4,10 @@ Cron runs ``mediawire_fetch_feeds --due --enqueue`` every minute on a site with 
 workers, or ``--due`` alone to fetch in the cron job itself. ``--due`` also asks the
 hubs of WebSub feeds for what they need: a subscription, its renewal before the lease
 ends, another try after a refusal, or an unsubscription. Each feed's line is
-followed by its notes, indented (an image not imported and why…). It exits 0 when
-every feed was handled, even if some recorded an error (the feed shows it in the
+followed by its notes, indented (an image not imported and why…), and ends with the
+feed's health when it needs attention ("; quiet since …", "; failing since …").
+``--health`` prints only that, a line per active feed, and fetches nothing. It exits 0
+when every feed was handled, even if some recorded an error (the feed shows it in the
 admin); a usage error (an unknown feed) exits non-zero.
 """
 
@@ -13,8 +15,10 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from django.utils.translation import gettext
 
-from wagtail_mediawire.ingest import websub
+from wagtail_mediawire.ingest import health, websub
 from wagtail_mediawire.ingest.importer import due_feed_ids, fetch
 from wagtail_mediawire.models import WireFeed
 from wagtail_mediawire.tasks import enqueue_fetch, enqueue_websub_request, websub_request
@@ -46,8 +50,20 @@ class Command(BaseCommand):
             "--enqueue", action="store_true",
             help="Enqueue a fetch_feed task per feed for the task workers instead.",
         )  # fmt: skip
+        parser.add_argument(
+            "--health", action="store_true",
+            help=(
+                "Fetch nothing: print each active feed's health (OK, quiet since …, "
+                "failing since …: error), or that of the --feed ones."
+            ),
+        )  # fmt: skip
 
     def handle(self, *args, feed_ids, due, dry_run, enqueue, file, **options):
+        if options["health"]:
+            if due or dry_run or enqueue or file is not None:
+                raise CommandError("--health fetches nothing: use it alone or with --feed.")
+            self._health(feed_ids)
+            return
         if dry_run and enqueue:
             raise CommandError("--dry-run and --enqueue cannot be used together.")
         content = None
@@ -91,6 +107,13 @@ class Command(BaseCommand):
                 line, notes = result.summary(), result.notes
             if progress:
                 self.stderr.write("\r\033[K", ending="")
+            # The feed as the fetch left it: quiet, or failing since when (and why,
+            # unless the line says it already).
+            feed = WireFeed.objects.only(*health.FIELDS).filter(pk=feed_id).first()
+            if feed is not None and (
+                problem := health.describe(feed, error=health.one_line(feed.last_error) not in line)
+            ):
+                line = f"{line}; {problem}"
             self.stdout.write(f"{names[feed_id]} (#{feed_id}): {line}")
             # Why an image or an item was not imported, under its feed's line.
             for note in notes:
@@ -98,6 +121,20 @@ class Command(BaseCommand):
         if progress:
             self._progress(len(ids), len(ids), "")
             self.stderr.write("")
+
+    def _health(self, feed_ids) -> None:
+        feeds = WireFeed.objects.only(*health.FIELDS).order_by("name", "pk")
+        feeds = feeds.filter(pk__in=feed_ids) if feed_ids else feeds.filter(is_active=True)
+        if feed_ids and (missing := sorted(set(feed_ids) - {feed.pk for feed in feeds})):
+            raise CommandError(f"No feed with id {', '.join(map(str, missing))}.")
+        now = timezone.now()
+        for feed in feeds:
+            line = health.describe(feed, now) or (
+                gettext("OK") if feed.is_active else gettext("inactive")
+            )
+            self.stdout.write(f"{feed.name} (#{feed.pk}): {line}")
+        if not feeds:
+            self.stdout.write("No active feed.")
 
     def _websub(self, feed_ids, enqueue: bool, dry_run: bool) -> None:
         for feed in websub.due_feeds():
