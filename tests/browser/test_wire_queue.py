@@ -96,7 +96,10 @@ def test_the_wire_queue_at_360_px(phone, live_server, desk, shot):
     # The page does not scroll sideways; the table scrolls in its own box if it must.
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     first = rows.filter(has_text="Kestrel Bay quay reopens")
+    # The headline is what an editor scans for: on screen, with room for a few words.
+    title = first.locator("td.title").bounding_box()
+    assert title["x"] >= 0 and title["width"] >= 120
+    shot(phone, "wire-queue-360", docs=True)
     first.get_by_role("button", name="Publish").scroll_into_view_if_needed()
     assert first.get_by_role("button", name="Publish").is_visible()
     assert serious_violations(phone) == []
-    shot(phone, "wire-queue-360", docs=True)

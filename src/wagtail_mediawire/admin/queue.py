@@ -226,6 +226,7 @@ class WireQueueView(IndexView):
                 "title",
                 label=_("Title"),
                 accessor=str,
+                classname="mediawire-queue-title",
                 get_url=lambda item: _edit_url(item, user),
                 get_title_id=lambda item: f"{OBJ_TYPE}_{item.pk}_title",
             ),
