@@ -99,6 +99,7 @@ screenshot: $(STAMP)
 ## make bench: every figure beside its baseline, one table; writes docs/benchmarks.json and the plot
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/stories.py
 
 ## make load: the sandbox on gunicorn, PostgreSQL and Redis under wrk while articles change
 load: $(STAMP)

@@ -124,3 +124,11 @@ def test_check_drop_root_must_be_an_existing_absolute_folder(tmp_path):
     for bad in ("relative/folder", str(tmp_path / "missing"), 42):
         assert _ids(WAGTAIL_MEDIAWIRE={"FEED_DROP_ROOT": bad}) == {"wagtail_mediawire.E008"}
     assert _ids(WAGTAIL_MEDIAWIRE={"FEED_DROP_SETTLE_SECONDS": 0}) == {"wagtail_mediawire.E002"}
+
+
+def test_check_story_settings():
+    assert _ids(WAGTAIL_MEDIAWIRE={"STORY_THRESHOLD": 0.5}) == set()
+    assert _ids(WAGTAIL_MEDIAWIRE={"STORY_THRESHOLD": 1}) == set()
+    for bad in (0, 1.5, "0.3", True, None):
+        assert _ids(WAGTAIL_MEDIAWIRE={"STORY_THRESHOLD": bad}) == {"wagtail_mediawire.E009"}
+    assert _ids(WAGTAIL_MEDIAWIRE={"STORY_WINDOW_HOURS": 0}) == {"wagtail_mediawire.E002"}

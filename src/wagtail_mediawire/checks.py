@@ -34,6 +34,7 @@ POSITIVE_WHOLE_NUMBERS = (
     "FEED_DROP_SETTLE_SECONDS",
     "PUSH_SECRET_GRACE_SECONDS",
     "WEBSUB_LEASE_SECONDS",
+    "STORY_WINDOW_HOURS",
 )
 FEED_FLAGS = ("FEED_ALLOW_PRIVATE_HOSTS", "FEED_IMPORT_IMAGES")
 
@@ -100,6 +101,23 @@ def check_numbers_are_positive_whole_numbers(app_configs=None, **kwargs) -> list
 
 def _is_a_positive_whole_number(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+@register(Tags.compatibility)
+@_skipped_unless_a_dict
+def check_story_threshold(app_configs=None, **kwargs) -> list:
+    """E009: ``STORY_THRESHOLD`` is a number from 0 to 1 (a share of words)."""
+    value = get_config()["STORY_THRESHOLD"]
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= 1:
+        return []
+    return [
+        Error(
+            f"{SETTING_NAME}['STORY_THRESHOLD'] must be a number above 0 and at most 1, "
+            f"not {value!r}.",
+            hint="The share of the shorter report's words the other must have: 0.35 by default.",
+            id="wagtail_mediawire.E009",
+        )
+    ]
 
 
 @register(Tags.compatibility)

@@ -6,6 +6,7 @@ from .source_rule import (
     NO_SOURCE_MESSAGE,
     EmbargoError,
     WithdrawnError,
+    WithdrawnSourceError,
     form_requires_source,
     has_source_url,
 )
@@ -47,6 +48,10 @@ class MediaWireArticlePageForm(WagtailAdminPageForm):
 
     def _apply_agency_rules(self, cleaned_data: dict) -> None:
         """What the agency's word forbids (ingest/lifecycle.py), said on the form."""
+        body = cleaned_data.get("body")
+        cited = self.instance.withdrawn_sources(body.raw_data) if body is not None else []
+        if cited:
+            self.add_error("body", WithdrawnSourceError(cited[0].withdrawn_reason))
         record = self.instance.wire_record()
         if record is None:
             return

@@ -8,6 +8,9 @@ from wagtail.admin.panels import Panel
 
 from .text import iter_raw_paragraphs
 
+# The other reports of the article's story listed at most.
+STORY_SHOWN = 20
+
 
 def _normalised(html: str) -> str:
     return " ".join(html.split())
@@ -24,6 +27,8 @@ class ProvenancePanel(Panel):
         def __init__(self, **kwargs: Any) -> None:
             super().__init__(**kwargs)
             self.record = None
+            self.merged: list = []
+            self.story: list = []
             if self.instance is not None and self.instance.pk:
                 # The item model through the article's own ``wire_item`` relation: the
                 # page models import this module, not the other way round.
@@ -31,13 +36,29 @@ class ProvenancePanel(Panel):
                 self.record = (
                     items.objects.filter(article_id=self.instance.pk).select_related("feed").first()
                 )
+                # The reports merged into it, else the other reports of its story.
+                self.merged = list(
+                    items.objects.filter(merged_into_id=self.instance.pk)
+                    .select_related("feed")
+                    .order_by("received_at", "pk")
+                )
+                if not self.merged and self.record is not None and self.record.story_id:
+                    self.story = list(
+                        items.objects.filter(story_id=self.record.story_id)
+                        .exclude(pk=self.record.pk)
+                        .select_related("feed")
+                        .order_by("received_at", "pk")[:STORY_SHOWN]
+                    )
 
         def is_shown(self) -> bool:
-            return self.record is not None
+            return self.record is not None or bool(self.merged)
 
         def get_context_data(self, parent_context: dict | None = None) -> dict:
             context = super().get_context_data(parent_context)
+            context["merged"], context["story"] = self.merged, self.story
             record, page = self.record, self.instance
+            if record is None:
+                return context
             body = "".join(iter_raw_paragraphs(page.body.raw_data))
             context["record"] = record
             context["body_differs"] = _normalised(body) != _normalised(record.text)

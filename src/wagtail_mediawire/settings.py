@@ -57,6 +57,12 @@ DEFAULTS: dict[str, Any] = {
     # The TASKS alias that fetch_feed is enqueued on: feeds may have a queue (and
     # workers) of their own.
     "TASK_BACKEND": "default",
+    # One story from several agencies (ingest/stories.py): an item joins the story of
+    # an item received at most this many hours before it whose similarity (the share
+    # of the shorter report's words and word pairs the other has too) is at least the
+    # threshold; docs/explanation/story-grouping.md has the measurements behind both.
+    "STORY_THRESHOLD": 0.35,
+    "STORY_WINDOW_HOURS": 72,
 }
 
 

@@ -53,6 +53,22 @@ class WithdrawnError(ValidationError):
         super().__init__(WITHDRAWN_MESSAGE, code="withdrawn", params={"reason": reason})
 
 
+WITHDRAWN_SOURCE_MESSAGE = _(
+    "An agency withdrew a report this article cites (%(reason)s): remove its Source "
+    "block to publish, or wait until the agency sends a newer, usable version."
+)
+
+
+class WithdrawnSourceError(ValidationError):
+    """Publishing a merged article that still cites a report its agency killed or
+    withheld (``ingest/lifecycle.py``)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            WITHDRAWN_SOURCE_MESSAGE, code="withdrawn_source", params={"reason": reason}
+        )
+
+
 EMBARGO_MESSAGE = _(
     "The agency embargoes this report until %(time)s: it cannot go live before. Schedule "
     "it for that time or later (Settings, “Go-live date/time”)."

@@ -96,7 +96,20 @@ def search_text(query: str) -> str:
 
 # Arabic letters Persian writes otherwise, the same word either way; tatweel stretches a
 # word and the zero-width non-joiner splits one (می‌خواهد, میخواهد): neither changes it.
-_FOLDED_LETTERS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ـ": None, "\u200c": None})
+_FOLDED_LETTERS = str.maketrans(
+    {
+        "ي": "ی",
+        "ى": "ی",
+        "ك": "ک",
+        "ـ": None,
+        "\u200c": None,
+        # Arabic writes a final ta marbuta as ha as often as not.
+        "ة": "ه",
+        # Arabic-Indic and Persian digits: the same number as 0-9.
+        **{chr(0x0660 + n): str(n) for n in range(10)},
+        **{chr(0x06F0 + n): str(n) for n in range(10)},
+    }
+)
 _WORD = re.compile(r"\w+")
 _LIST_SEPARATORS = re.compile(r"[\n,;،]+")
 # Scripts written without spaces between words: a keyword in them is found anywhere.
@@ -147,3 +160,22 @@ def has_words(text_words: str, keyword: str) -> bool:
     if _UNSPACED.search(keyword):
         return keyword.replace(" ", "") in text_words.replace(" ", "")
     return f" {keyword} " in text_words
+
+
+def story_words(text: str) -> list[str]:
+    """The words of ``text``, folded, for comparing two reports of one story: in a
+    script written without spaces, each pair of neighbouring characters stands for a
+    word (Chinese words are mostly one or two characters long)."""
+    words: list[str] = []
+    for word in _WORD.findall(fold(text)):
+        if not _UNSPACED.search(word):
+            words.append(word)
+            continue
+        for run in re.findall(f"{_UNSPACED.pattern}+|[^{_UNSPACED.pattern[1:-1]}]+", word):
+            if not _UNSPACED.match(run):
+                words.append(run)
+            elif len(run) == 1:
+                words.append(run)
+            else:
+                words.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return words

@@ -2,6 +2,7 @@ from django.templatetags.static import static
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from wagtail import hooks
 from wagtail.log_actions import LogFormatter
 from wagtail.snippets.models import register_snippet
@@ -58,6 +59,16 @@ def _register_import_action(actions) -> None:
             return _("Correction from %(agency)s, waiting for review") % {
                 "agency": data.get("agency", "")
             }
+
+    @actions.register_action("wagtail_mediawire.merge")
+    class MergedFromStory(LogFormatter):
+        label = _("Merged from the wire queue")
+
+        def format_message(self, log_entry) -> str:
+            count = (log_entry.data or {}).get("count", 0)
+            return ngettext(
+                "Merged from %(count)d report", "Merged from %(count)d reports", count
+            ) % {"count": count}
 
     @actions.register_action("wagtail_mediawire.withdraw")
     class WithdrawnByAgency(LogFormatter):

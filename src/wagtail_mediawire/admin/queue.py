@@ -1,5 +1,7 @@
-"""Media Wire > Wire queue: every item the feeds brought, newest first, with what
-became of it, and the desk's actions on it (open the draft, publish, discard).
+"""Media Wire > Wire queue: every story the feeds brought, newest first, with what
+became of it, and the desk's actions on it (open the draft, publish, merge, discard).
+A story several items tell (``ingest/stories.py``) is one row: its newest item, "also
+from" the others' agencies.
 
 Wagtail's own listing (``generic.IndexView``, its filters, its bulk actions); the rules
 behind each action are in ``ingest/queue.py``.
@@ -10,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse, reverse_lazy
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -32,12 +35,17 @@ from wagtail.admin.views.generic import IndexView
 
 from ..ingest.queue import (
     QueueStatus,
+    also_from,
+    attach_story_items,
     discard,
     filtered,
     items_for,
     may_use_queue,
+    merge,
+    one_per_story,
     publish,
     status_label,
+    story_items,
 )
 from ..models import WireFeed, WireItem, WireSubject
 
@@ -169,10 +177,26 @@ class ActionsColumn(Column):
                 if instance.discarded_at is None
                 else None
             ),
+            merge_url=(
+                reverse(f"{URL_NAME}_merge", args=[instance.pk])
+                if getattr(instance, "story_items", None) and instance.discarded_at is None
+                else None
+            ),
             live=instance.article_id is not None and instance.article.live,
             # Screen readers hear which item each "Publish" or "Discard" is for.
             title_id=f"{OBJ_TYPE}_{instance.pk}_title",
         )
+        return context
+
+
+class AgencyColumn(Column):
+    """The row's agency, and the story's others ("also from …")."""
+
+    cell_template_name = "wagtail_mediawire/admin/queue/agency_cell.html"
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        context["also_from"] = also_from(instance) if hasattr(instance, "story_items") else ""
         return context
 
 
@@ -214,8 +238,16 @@ class WireQueueView(IndexView):
         )
 
     def filter_queryset(self, queryset):
-        # The status is an annotation that the filters and the rows read.
-        return filtered(queryset, self.filters)
+        # The status is an annotation that the filters and the rows read; a story is
+        # shown once, as its newest item the filters let through.
+        return one_per_story(filtered(queryset, self.filters))
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, rows, is_paginated = super().paginate_queryset(queryset, page_size)
+        rows = list(rows)
+        attach_story_items(rows, items_for(self.request.user).filter(discarded_at__isnull=True))
+        page.object_list = rows
+        return paginator, page, rows, is_paginated
 
     @cached_property
     def columns(self):
@@ -230,7 +262,7 @@ class WireQueueView(IndexView):
                 get_url=lambda item: _edit_url(item, user),
                 get_title_id=lambda item: f"{OBJ_TYPE}_{item.pk}_title",
             ),
-            Column("agency", label=_("Agency"), accessor="feed"),
+            AgencyColumn("agency", label=_("Agency"), accessor="feed"),
             Column("urgency", label=_("Urgency")),
             StatusTagColumn(
                 "status",
@@ -270,8 +302,50 @@ def publish_view(request, pk: int):
 
 @require_POST
 def discard_view(request, pk: int):
-    _report(request, discard(_item_for(request, pk), request.user))
+    """Discard the row: the item and the other items of its story the user sees."""
+    item = _item_for(request, pk)
+    others = [other for other in story_items(item, request.user) if other.pk != item.pk]
+    outcome = discard(item, request.user)
+    _report(request, outcome)
+    if outcome.ok and others:
+        for other in others:
+            discard(other, request.user)
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d other report of the story was discarded with it.",
+                "%(count)d other reports of the story were discarded with it.",
+                len(others),
+            )
+            % {"count": len(others)},
+        )
     return _back(request)
+
+
+def merge_view(request, pk: int):
+    """Merge the row's story into one draft: the editor picks whose text it takes."""
+    item = _item_for(request, pk)
+    items = story_items(item, request.user)
+    if request.method == "POST":
+        chosen = next((i for i in items if str(i.pk) == request.POST.get("text_from")), None)
+        if chosen is None:
+            messages.error(request, _("Choose the report whose text the article takes."))
+        else:
+            outcome = merge(chosen, items, request.user)
+            _report(request, outcome)
+            if outcome.ok:
+                return redirect("wagtailadmin_pages:edit", outcome.article.pk)
+            return _back(request)
+    return TemplateResponse(
+        request,
+        "wagtail_mediawire/admin/queue/merge.html",
+        {
+            "item": item,
+            "items": items,
+            "chosen": request.POST.get("text_from") or str(item.pk),
+            "next_url": get_valid_next_url_from_request(request) or reverse(URL_NAME),
+        },
+    )
 
 
 def urlpatterns() -> list:
@@ -292,6 +366,11 @@ def urlpatterns() -> list:
             "wagtail_mediawire/wire-queue/<int:pk>/discard/",
             discard_view,
             name=f"{URL_NAME}_discard",
+        ),
+        path(
+            "wagtail_mediawire/wire-queue/<int:pk>/merge/",
+            merge_view,
+            name=f"{URL_NAME}_merge",
         ),
     ]
 
@@ -348,8 +427,10 @@ class DiscardBulkAction(BulkAction):
 
     @classmethod
     def execute_action(cls, objects, user=None, **kwargs):
-        outcomes = [discard(item, user) for item in objects]
-        return len(objects), sum(outcome.deleted_draft for outcome in outcomes)
+        # Each row is a story: its other items (that the user sees) go with it.
+        every = {other.pk: other for item in objects for other in story_items(item, user)}
+        outcomes = [discard(item, user) for item in every.values()]
+        return len(every), sum(outcome.deleted_draft for outcome in outcomes)
 
     def get_success_message(self, num_parent_objects, num_child_objects):
         message = ngettext(

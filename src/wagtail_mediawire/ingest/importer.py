@@ -25,7 +25,7 @@ from ..models.wire import CLAIM_TIMEOUT
 from ..settings import get_setting
 from ..text import xml_safe
 from ..validators import drop_folder_path, language_tag, media_topic, safe_http_url
-from . import drop, lifecycle, push, websub
+from . import drop, lifecycle, push, stories, websub
 from .download import DownloadError, download
 from .formats import AUTO, media_types, read_document
 from .images import ImageError, create_image, download_image
@@ -252,7 +252,7 @@ def _set_subjects(record: WireItem, item: FeedItem, *, created: bool = False) ->
 def _ruled_out(record: WireItem) -> bool:
     """An item a rule skipped: recorded, without an article, until a version a rule
     takes (an item whose article an editor deleted is not one)."""
-    return record.decision == SKIP and record.article_id is None
+    return record.decision == SKIP and record.article_id is None and record.merged_into_id is None
 
 
 def _not_newer(record: WireItem, item: FeedItem) -> bool:
@@ -511,6 +511,8 @@ def _take(
     _record_metadata(record, item)
     record.save(force_insert=created)
     _set_subjects(record, item, created=created)
+    if created:
+        stories.group(record)
     if decision.action != SKIP:
         record.article, record.imported_revision = _create_article(feed, item, decision, upload)
         record.save(update_fields=["article", "imported_revision"])

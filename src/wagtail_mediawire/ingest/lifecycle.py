@@ -71,12 +71,29 @@ def withdraw(feed: WireFeed, record: WireItem, item: FeedItem) -> list:
         record.withdrawn_reason = why
         record.correction_revision = None  # nothing left to correct
         record.save()
-        article = record.article
-        if article is None:
-            return []
-        pages = [article, *(alias.specific for alias in article.aliases.all())]
         taken_down = []
-        for page in pages:
+        merged = record.merged_into
+        if merged is not None and merged.pk != record.article_id:
+            # One of several agencies' reports of a merged article: flagged for review
+            # (the log, the editors' mail, the dashboard, and publishing is refused
+            # while it cites the report), taken down where the feed says so.
+            taken_down += _take_down(feed, merged, why, first, unpublish=_unpublishes(record))
+        if record.article is not None:
+            taken_down += _take_down(feed, record.article, why, first)
+    return taken_down
+
+
+def _unpublishes(record: WireItem) -> bool:
+    feed = record.feed
+    return feed is None or feed.unpublish_merged_on_kill
+
+
+def _take_down(feed: WireFeed, article, why: str, first: bool, *, unpublish: bool = True) -> list:
+    """Unpublish ``article`` and its aliases and cancel their schedules (or, without
+    ``unpublish``, only flag it); log it and tell its editors once."""
+    taken_down = []
+    if unpublish:
+        for page in [article, *(alias.specific for alias in article.aliases.all())]:
             # A schedule (of the article or an alias) would publish it again.
             Revision.page_revisions.filter(
                 object_id=str(page.pk), approved_go_live_at__isnull=False
@@ -87,11 +104,11 @@ def withdraw(feed: WireFeed, record: WireItem, item: FeedItem) -> list:
         workflow = article.current_workflow_state
         if workflow is not None:
             workflow.cancel(user=None)
-        if first or taken_down:
-            log(instance=article, action=WITHDRAW_ACTION, data={"feed": feed.name, "reason": why})
-        if first:
-            # Once it is done (committed): mail never holds up, nor undoes, a kill.
-            transaction.on_commit(lambda: notify_editors(article, why))
+    if first or taken_down:
+        log(instance=article, action=WITHDRAW_ACTION, data={"feed": feed.name, "reason": why})
+    if first:
+        # Once it is done (committed): mail never holds up, nor undoes, a kill.
+        transaction.on_commit(lambda: notify_editors(article, why))
     return taken_down
 
 

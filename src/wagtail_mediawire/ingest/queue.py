@@ -11,14 +11,22 @@ from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Case, CharField, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import formats, timezone
-from django.utils.translation import gettext
+from django.utils.text import slugify
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.actions.delete_page import DeletePageAction
+from wagtail.coreutils import find_available_slug
+from wagtail.log_actions import log
 from wagtail.permission_policies.pages import PagePermissionPolicy
+from wagtail.rich_text import RichText
 
-from ..models import WireItem
+from ..models import MediaWireArticlePage, WireItem
+from ..text import xml_safe
+from ..validators import safe_http_url
+
+MERGE_ACTION = "wagtail_mediawire.merge"
 
 # The page permissions that let a user work on a section's articles, as the Articles
 # listing reads them: whoever has one of them in a section sees its items.
@@ -124,6 +132,57 @@ def filtered(items: QuerySet[WireItem], filters=None) -> QuerySet[WireItem]:
     return items
 
 
+def one_per_story(items: QuerySet[WireItem]) -> QuerySet[WireItem]:
+    """Each story of ``items`` once: as its newest item among them (an item of no story
+    is a story of its own)."""
+    newer = items.filter(story=OuterRef("story")).filter(
+        Q(received_at__gt=OuterRef("received_at"))
+        | Q(received_at=OuterRef("received_at"), pk__gt=OuterRef("pk"))
+    )
+    return items.exclude(Exists(newer.values("pk")))
+
+
+def attach_story_items(rows: list[WireItem], items: QuerySet[WireItem]) -> None:
+    """Give each row (``one_per_story``'s) its ``story_items``: the other items of its
+    story in ``items``, oldest first, with their feeds. One query for all the rows."""
+    stories = {row.story_id for row in rows if row.story_id is not None}
+    others: dict[int, list[WireItem]] = {}
+    if stories:
+        found = (
+            items.filter(story_id__in=stories)
+            .exclude(pk__in=[row.pk for row in rows])
+            .select_related("feed")
+            .only("pk", "story_id", "title", "link", "received_at", "feed__name")
+            .order_by("received_at", "pk")
+        )
+        for item in found:
+            others.setdefault(item.story_id, []).append(item)
+    for row in rows:
+        row.story_items = others.get(row.story_id, [])
+
+
+def story_items(item: WireItem, user) -> list[WireItem]:
+    """``item`` and the other items of its story that ``user`` sees, not discarded,
+    oldest first, with their feeds and articles."""
+    if item.story_id is None:
+        return [item]
+    found = list(
+        items_for(user)
+        .filter(story_id=item.story_id, discarded_at__isnull=True)
+        .select_related("feed", "article", "merged_into")
+        .order_by("received_at", "pk")
+    )
+    return found if any(other.pk == item.pk for other in found) else [item, *found]
+
+
+def also_from(row: WireItem) -> str:
+    """ "also from AFP, Reuters": the agencies of the row's other ``story_items``."""
+    names = dict.fromkeys(str(item.feed) for item in row.story_items if item.feed_id)
+    if not names:
+        return ""
+    return gettext("also from %(agencies)s") % {"agencies": ", ".join(names)}
+
+
 def may_use_queue(user) -> bool:
     """Whether ``user`` may work on articles anywhere, and so sees a queue."""
     return user.is_active and PagePermissionPolicy().user_has_any_permission(user, QUEUE_ACTIONS)
@@ -143,11 +202,13 @@ def items_for(user, items: QuerySet[WireItem] | None = None) -> QuerySet[WireIte
 
 class Outcome(NamedTuple):
     """What became of an action on an item: whether it was done, the message for the
-    editor, and whether a discard deleted the item's untouched draft."""
+    editor, whether a discard deleted the item's untouched draft, and the article a
+    merge made."""
 
     ok: bool
     message: str
     deleted_draft: bool = False
+    article: MediaWireArticlePage | None = None
 
 
 def _title(item: WireItem) -> str:
@@ -235,3 +296,96 @@ def discard(item: WireItem, user) -> Outcome:
     else:
         message = gettext("Discarded “%(title)s”.")
     return Outcome(True, message % {"title": title}, deleted_draft=deleted)
+
+
+def _source(item: WireItem) -> tuple[str, dict]:
+    feed = item.feed
+    return (
+        "source",
+        {
+            "name": xml_safe(feed.source_name if feed else ""),
+            "url": safe_http_url(item.link) or (safe_http_url(feed.source_url) if feed else ""),
+            "original_headline": item.title[:255],
+            "published_at": item.published_at,
+        },
+    )
+
+
+def merge(text_item: WireItem, items: list[WireItem], user) -> Outcome:
+    """One draft of a story, by ``user``: the text of ``text_item`` and a Source block
+    for it and each of ``items`` (the story's other items), in ``text_item``'s section.
+
+    Each item records the article it was merged into (``merged_into``), which the
+    lifecycle follows: a kill of any of them flags the article, or takes it down
+    (``WireFeed.unpublish_merged_on_kill``). The items' untouched drafts are deleted;
+    an editor's work, or a live article, stays. Callers check that ``user`` sees the
+    items (``items_for``).
+    """
+    title = _title(text_item)
+    every = [text_item, *(item for item in items if item.pk != text_item.pk)]
+    merged = next((item.merged_into for item in every if item.merged_into_id), None)
+    if merged is not None:
+        return Outcome(
+            False,
+            gettext("This story was merged already, into “%(title)s”.") % {"title": merged.title},
+        )
+    usable = [item for item in every if item.discarded_at is None and not item.is_withdrawn]
+    if text_item not in usable:
+        return Outcome(
+            False,
+            gettext("“%(title)s” was discarded, or withdrawn by its agency.") % {"title": title},
+        )
+    section = text_item.section or (text_item.feed.section if text_item.feed else None)
+    if section is None or not section.permissions_for_user(user).can_add_subpage():
+        return Outcome(False, gettext("You may not add an article to this section."))
+    feed = text_item.feed
+    body: list = []
+    if text_item.text:
+        body.append(("paragraph", RichText(text_item.text)))
+    body += [_source(item) for item in usable]
+    if feed is not None and feed.disclaimer_id:
+        body.append(("disclaimer", feed.disclaimer))
+    now = timezone.now()
+    embargoes = [item.embargoed_until for item in usable if item.embargoed_until]
+    expiries = [item.expires_at for item in usable if item.expires_at]
+    with transaction.atomic():
+        article = MediaWireArticlePage(
+            title=text_item.title[:255],
+            slug=find_available_slug(section, slugify(text_item.title)[:60] or "report"),
+            live=False,
+            owner=user,
+            body=body,
+            # The latest embargo of any of its reports, and the earliest expiry.
+            go_live_at=max(embargoes) if embargoes and max(embargoes) > now else None,
+            expire_at=min(expiries) if expiries else None,
+        )
+        section.add_child(instance=article)
+        revision = article.save_revision(user=user, log_action=False)
+        log(
+            instance=article,
+            action=MERGE_ACTION,
+            revision=revision,
+            user=user,
+            data={"count": len(usable)},
+        )
+        deleted = 0
+        for item in usable:
+            if item.untouched_draft:
+                # The wire's own draft, now part of the merged one.
+                DeletePageAction(item.article, user=user).execute(skip_permission_checks=True)
+                item.article = item.imported_revision = None
+                deleted += 1
+            item.merged_into = article
+        if text_item.article is None:
+            # Its text is the article's: a kill of it takes the article down as a kill
+            # of an item takes down its own (410 Gone, publishing refused); a newer
+            # version waits for the desk ("updated at source"), never written over.
+            text_item.article, text_item.imported_revision = article, None
+        for item in usable:
+            item.save(update_fields=["article", "imported_revision", "merged_into"])
+    message = ngettext(
+        "Merged %(count)d report into the draft “%(title)s”.",
+        "Merged %(count)d reports into the draft “%(title)s”.",
+        len(usable),
+    ) % {"count": len(usable), "title": article.title}
+    return Outcome(True, message, deleted_draft=bool(deleted), article=article)

@@ -1,6 +1,14 @@
 from .disclaimer import Disclaimer
 from .pages import MediaWireArticlePage, MediaWireIndexPage
-from .wire import WebSubSubscription, WireFeed, WireFeedRule, WireItem, WireSubject
+from .wire import (
+    WebSubSubscription,
+    WireFeed,
+    WireFeedRule,
+    WireItem,
+    WireStory,
+    WireStoryKey,
+    WireSubject,
+)
 
 __all__ = [
     "Disclaimer",
@@ -10,5 +18,7 @@ __all__ = [
     "WireFeed",
     "WireFeedRule",
     "WireItem",
+    "WireStory",
+    "WireStoryKey",
     "WireSubject",
 ]

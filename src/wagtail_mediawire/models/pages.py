@@ -35,6 +35,7 @@ from ..source_rule import (
     EmbargoError,
     SourceRequiredError,
     WithdrawnError,
+    WithdrawnSourceError,
     has_source_url,
     iter_raw_sources,
     require_source,
@@ -54,6 +55,11 @@ logger = logging.getLogger("wagtail_mediawire")
 # RECENT_POSTS_EXCERPT_WORDS words, 14 by default), never a whole long paragraph.
 EXCERPT_MAX_WORDS = 100
 EXCERPT_MAX_CHARS = 1000
+
+
+def _comparable_url(url: Any) -> str:
+    """An address as a Source block and a wire item may both hold it."""
+    return (safe_http_url(url) or "").rstrip("/").lower()
 
 
 def make_excerpt(text: str) -> str:
@@ -385,6 +391,9 @@ class MediaWireArticlePage(Page):
             log_action=log_action,
             previous_revision=previous_revision,
         )
+        cited = self.withdrawn_sources(action.object.body.raw_data)
+        if cited:
+            raise WithdrawnSourceError(cited[0].withdrawn_reason)
         if record is not None and record.correction_revision_id == revision.pk:
             self._correction_published = record
         if record is not None and record.embargoed_until is not None:
@@ -433,11 +442,38 @@ class MediaWireArticlePage(Page):
             return None
         return items.objects.filter(article_id=article_id).first()
 
+    def withdrawn_sources(self, raw_stream: Any = None) -> list:
+        """The reports merged into this article (``WireItem.merged_into``) that their
+        agencies killed or withheld since, and that ``raw_stream`` (else the article's
+        own body) still cites by address or by agency and headline. One query."""
+        if self.pk is None:
+            return []
+        items = type(self)._meta.get_field("merged_items").related_model
+        withdrawn = list(
+            items.objects.filter(
+                merged_into_id=self.alias_of_id or self.pk, withdrawn_at__isnull=False
+            ).select_related("feed")
+        )
+        if not withdrawn:
+            return []
+        sources = list(iter_raw_sources(self.body.raw_data if raw_stream is None else raw_stream))
+        urls = {_comparable_url(value.get("url")) for value in sources} - {""}
+        cited = {(value.get("name"), value.get("original_headline")) for value in sources}
+        return [
+            item
+            for item in withdrawn
+            if _comparable_url(item.link) in urls
+            or ((item.feed.source_name if item.feed else ""), item.title[:255]) in cited
+        ]
+
     def get_withdrawal(self):
-        """The ``WireItem`` this article was made of, if its agency killed or withheld it
-        since; else None."""
+        """The ``WireItem`` this article was made of, or a report merged into it that
+        it still cites, if its agency killed or withheld it since; else None."""
         record = self.wire_record()
-        return record if record is not None and record.is_withdrawn else None
+        if record is not None and record.is_withdrawn:
+            return record
+        cited = self.withdrawn_sources()
+        return cited[0] if cited else None
 
     def route(self, request: HttpRequest, path_components: list[str]):
         # Unpublished because its agency withdrew it: its address says so (410 Gone)

@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -151,6 +152,15 @@ class WireFeed(ClusterableModel):
         help_text=_(
             "Flag the feed as quiet when it has brought no new or updated item for this "
             "long. Leave empty for four fetch intervals."
+        ),
+    )
+    unpublish_merged_on_kill = models.BooleanField(
+        _("take down merged articles when this agency kills a report"),
+        default=True,
+        help_text=_(
+            "An article merged from several agencies' reports is flagged for review when "
+            "one of this agency's reports in it is killed or withheld; with this, it is "
+            "also unpublished at once."
         ),
     )
     created_at = models.DateTimeField(_("added"), default=timezone.now, editable=False)
@@ -451,6 +461,20 @@ class WireSubject(models.Model):
         return self.name or self.code
 
 
+class WireStory(models.Model):
+    """One story as several items tell it: other agencies' reports of the same event,
+    and an agency's rewrites under a new id (``ingest/stories.py`` groups them)."""
+
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("wire story")
+        verbose_name_plural = _("wire stories")
+
+    def __str__(self) -> str:
+        return gettext("Story %(number)d") % {"number": self.pk}
+
+
 class WireItem(models.Model):
     """One agency item as received, and the article made of it.
 
@@ -547,6 +571,29 @@ class WireItem(models.Model):
         related_name="+",
     )
 
+    # The story it tells (``ingest/stories.py``): its text's MinHash signature, found
+    # again through ``WireStoryKey``.
+    story = models.ForeignKey(
+        WireStory,
+        verbose_name=_("story"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="items",
+        editable=False,
+    )
+    signature = models.BinaryField(blank=True, editable=False)
+    # The article an editor merged the story into, with a Source block for this item.
+    merged_into = models.ForeignKey(
+        MediaWireArticlePage,
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_items",
+        editable=False,
+    )
+
     class Meta:
         verbose_name = _("wire item")
         verbose_name_plural = _("wire items")
@@ -577,6 +624,24 @@ class WireItem(models.Model):
         """Killed or withheld by the agency, and no newer usable version since: its
         article may not be published."""
         return self.withdrawn_at is not None
+
+
+class WireStoryKey(models.Model):
+    """One band of an item's signature, hashed: items that share a key are candidates
+    for the same story (locality-sensitive hashing), found through one index whatever
+    the number of items."""
+
+    item = models.ForeignKey(WireItem, on_delete=models.CASCADE, related_name="story_keys")
+    key = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("wire story key")
+        verbose_name_plural = _("wire story keys")
+        # A key's newest items, read in order from the index (ingest/stories.py).
+        indexes = [models.Index(fields=["key", "item"], name="mw_story_key_item")]
+
+    def __str__(self) -> str:
+        return str(self.key)
 
 
 class WebSubSubscription(models.Model):

@@ -1,0 +1,202 @@
+"""Grouping one new item into its story (ingest/stories.py) against 100 and against
+100,000 recent items, and what grouping adds to an item's import.
+
+    .venv/bin/python benchmarks/stories.py [--sizes 100 100000] [--runs 50]
+    scripts/with-postgres .venv/bin/python benchmarks/stories.py
+
+The recent items are real rows (``WireItem`` with its signature, its ``WireStoryKey``
+rows), inserted in bulk, each a report of its own: 60 words drawn from a vocabulary
+of 30,000 made-up words with Zipf's law (a few words in many reports, most in few), as
+a wire's words are once its 300 most frequent (its stopwords) are left out. Timed:
+``stories.group`` of one new item, in a transaction rolled back after each run, for an
+item of a new story and for another agency's rewrite of a recent one (it joins that
+story). The import figure is benchmarks/ingest.py's import of RSS items with and
+without grouping (``stories.group`` replaced by a no-op). ``make bench`` runs it after
+its table.
+"""
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+    if not os.environ.get("DATABASE_URL"):
+        (ROOT / "benchmarks" / ".cache").mkdir(exist_ok=True)
+        db = ROOT / "benchmarks" / ".cache" / "stories.sqlite3"
+        db.unlink(missing_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{db}"
+    import django
+
+    django.setup()
+
+import numpy as np  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from wagtail_mediawire.ingest import stories  # noqa: E402
+from wagtail_mediawire.models import WireItem, WireStory, WireStoryKey  # noqa: E402
+
+VOCABULARY = 30_000
+STOPWORDS = 300
+WORDS = 60
+SYLLABLES = ["ka", "lo", "mi", "ren", "sa", "tor", "vel", "dun", "pra", "zi", "oth", "qua"]
+TARGET_SCALE = 1.5  # grouping against 100,000 items: at most 1.5x against 100
+TARGET_IMPORT = 1.2  # an item's import with grouping: at most 1.2x without
+
+
+def _vocabulary() -> list[str]:
+    rng = np.random.default_rng(7)
+    return [
+        "".join(SYLLABLES[i] for i in rng.integers(0, len(SYLLABLES), size=rng.integers(2, 5)))
+        + str(n % 97)
+        for n in range(VOCABULARY)
+    ]
+
+
+class Corpus:
+    def __init__(self) -> None:
+        self.words = _vocabulary()
+        self.rng = np.random.default_rng(11)
+        # Zipf's law past its head: the most frequent words are the stopwords, which
+        # grouping leaves out.
+        ranks = np.arange(1, VOCABULARY + 1) + STOPWORDS
+        self.weights = 1 / ranks**1.0
+        self.weights /= self.weights.sum()
+        self.texts: list[str] = []
+
+    def report(self) -> str:
+        picks = self.rng.choice(VOCABULARY, size=WORDS, p=self.weights)
+        return " ".join(self.words[i] for i in picks)
+
+    def rewrite(self, text: str) -> str:
+        """Another agency's report of the same story: most of its words, some others."""
+        words = text.split()
+        kept = [w for w in words if self.rng.random() > 0.3]
+        return " ".join(kept + self.report().split()[: WORDS // 4])
+
+    def add(self, count: int) -> None:
+        """``count`` more recent items, each its own story, in bulk."""
+        now = timezone.now()
+        for start in range(0, count, 2000):
+            batch = min(2000, count - start)
+            texts = [self.report() for _ in range(batch)]
+            story_ids = [WireStory(created_at=now) for _ in range(batch)]
+            WireStory.objects.bulk_create(story_ids)
+            base = len(self.texts)
+            sigs = [stories.Signature.of(stories.shingles("", text)) for text in texts]
+            items = WireItem.objects.bulk_create(
+                [
+                    WireItem(
+                        guid=f"bench-story-{base + n}",
+                        link=f"https://bench.example/{base + n}",
+                        title=f"Report {base + n}",
+                        text=text,
+                        fingerprint=f"{base + n:064x}",
+                        received_at=now,
+                        story=story,
+                        signature=sig.dump(),
+                    )
+                    for n, (text, story, sig) in enumerate(zip(texts, story_ids, sigs, strict=True))
+                ]
+            )
+            if connection.vendor == "sqlite":  # no RETURNING of ids before Django 5.x
+                items = list(WireItem.objects.filter(guid__in=[i.guid for i in items]))
+            WireStoryKey.objects.bulk_create(
+                [
+                    WireStoryKey(item_id=item.pk, key=key)
+                    for item, sig in zip(items, sigs, strict=True)
+                    for key in sig.keys()
+                ],
+                batch_size=5000,
+            )
+            self.texts += texts
+
+
+def time_group(text: str, runs: int) -> tuple[float, int]:
+    """Median milliseconds and the queries of ``stories.group`` for one new item."""
+    times, queries = [], 0
+    for n in range(runs + 1):
+        with transaction.atomic():
+            record = WireItem.objects.create(
+                guid=f"bench-new-{n}", title="", text=text, fingerprint="new"
+            )
+            with CaptureQueriesContext(connection) as ctx:
+                start = time.perf_counter()
+                stories.group(record)
+                elapsed = time.perf_counter() - start
+            transaction.set_rollback(True)
+        if n:  # the first run warms up
+            times.append(elapsed)
+            queries = len(ctx.captured_queries)
+    return statistics.median(times) * 1000, queries
+
+
+def measure_scale(sizes: list[int], runs: int) -> dict[int, dict]:
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    WireItem.objects.filter(guid__startswith="bench-").delete()
+    corpus = Corpus()
+    figures = {}
+    for size in sorted(sizes):
+        corpus.add(size - len(corpus.texts))
+        fresh = corpus.report()
+        rewrite = corpus.rewrite(corpus.texts[-1])
+        figures[size] = {"new": time_group(fresh, runs), "rewrite": time_group(rewrite, runs)}
+    return figures
+
+
+def measure_import(items: int) -> tuple[dict, dict]:
+    """benchmarks/ingest.py's RSS import, with grouping and with it replaced by a no-op."""
+    from ingest import measure
+
+    grouped = measure(items, "rss")
+    group = stories.group
+    stories.group = lambda record: None
+    try:
+        bare = measure(items, "rss")
+    finally:
+        stories.group = group
+    return grouped, bare
+
+
+def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 100_000])
+    parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--import-items", type=int, default=300)
+    args = parser.parse_args()
+    started = time.perf_counter()
+    figures = measure_scale(args.sizes, args.runs)
+    smallest = min(figures)
+    print(f"database: {connection.vendor}; median of {args.runs} runs")
+    for kind in ("new", "rewrite"):
+        base = figures[smallest][kind][0]
+        for size, found in figures.items():
+            ms, queries = found[kind]
+            print(
+                f"group a {kind} item against {size:,}: {ms:.2f} ms ({queries} queries), "
+                f"{ms / base:.2f}x of {smallest:,} (target ≤ {TARGET_SCALE}x)"
+            )
+    if args.import_items:
+        grouped, bare = measure_import(args.import_items)
+        ratio = grouped["import_ms"] / bare["import_ms"]
+        print(
+            f"import of {args.import_items} RSS items, per item: {grouped['import_ms']:.2f} ms "
+            f"with grouping, {bare['import_ms']:.2f} ms without: {ratio:.2f}x "
+            f"(target ≤ {TARGET_IMPORT}x)"
+        )
+    print(f"{time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
