@@ -72,6 +72,10 @@ class TestQueue:
         response = admin_client.get(QUEUE, {"feed": fire[0].feed_id})
         assert _rows(response) == [fire[0].title]
 
+    def test_the_search_finds_a_story_by_any_of_its_reports(self, admin_client, fire):
+        response = admin_client.get(QUEUE, {"q": "Warehouse fire"})
+        assert _rows(response) == [fire[0].title]
+
     def test_an_editor_sees_only_the_reports_of_their_sections(self, client, fire, root_page):
         closed = MediaWireIndexPageFactory(parent=root_page, title="Closed", slug="closed")
         WireItem.objects.filter(pk=fire[2].pk).update(section=closed)
@@ -128,6 +132,21 @@ class TestMerge:
         assert list(MediaWireArticlePage.objects.all()) == [article]
         assert WireItem.objects.get(pk=fire[0].pk).article == article
         assert PageLogEntry.objects.filter(page=article, action="wagtail_mediawire.merge").exists()
+
+    def test_after_the_merge_the_storys_row_publishes_the_merged_article(
+        self, admin_client, admin_user, fire
+    ):
+        article = merge(fire[0], fire, admin_user).article
+        response = admin_client.get(QUEUE)
+        assert _rows(response) == [fire[2].title]
+        html = response.content.decode()
+        assert article.title in html
+        assert reverse("wagtailadmin_pages:edit", args=[article.pk]) in html
+        admin_client.post(_url("publish", fire[2]))
+        article.refresh_from_db()
+        assert article.live
+        statuses = admin_client.get(QUEUE).content.decode()
+        assert "published" in statuses
 
     def test_an_editors_work_is_kept(self, admin_user, fire):
         worked_on = fire[1].article
@@ -242,6 +261,16 @@ class TestLifecycle:
         merged.refresh_from_db()
         assert merged.live and merged.title == fire[0].title
         assert MediaWireArticlePage.objects.count() == 1  # no new draft of it
+
+
+def test_a_correction_of_the_merged_text_waits_beside_it(merged, fire):
+    document = json.loads(_ninjs(fire[0], headline="Kestrel fire: corrected toll"))
+    document[0]["signals"] = ["correction"]
+    fetch(fire[0].feed_id, content=json.dumps(document).encode())
+    record = WireItem.objects.get(pk=fire[0].pk)
+    assert record.correction_revision is None and record.updated_at_source
+    merged.refresh_from_db()
+    assert merged.get_latest_revision().content["title"] == fire[0].title
 
 
 def test_the_provenance_panel_lists_the_merged_reports(admin_client, merged, fire):

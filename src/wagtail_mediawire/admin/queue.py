@@ -36,6 +36,7 @@ from wagtail.admin.views.generic import IndexView
 from ..ingest.queue import (
     QueueStatus,
     also_from,
+    article_of,
     attach_story_items,
     discard,
     filtered,
@@ -124,7 +125,7 @@ def _permissions(item, user):
     """Wagtail's permission tester for the item's article (None without one), kept on
     the row: it reads the user's page permissions, which Wagtail caches on the user."""
     if not hasattr(item, "_queue_permissions"):
-        article = item.article
+        article = article_of(item)
         item._queue_permissions = article.permissions_for_user(user) if article else None
     return item._queue_permissions
 
@@ -132,7 +133,7 @@ def _permissions(item, user):
 def _edit_url(item, user) -> str | None:
     permissions = _permissions(item, user)
     if permissions is not None and permissions.can_edit():
-        return reverse("wagtailadmin_pages:edit", args=[item.article_id])
+        return reverse("wagtailadmin_pages:edit", args=[article_of(item).pk])
     return None
 
 
@@ -141,7 +142,8 @@ def _may_publish(item, user) -> bool:
     permissions = _permissions(item, user)
     if permissions is None or item.queue_status in NOT_PUBLISHABLE:
         return False
-    if item.article.live and not item.article.has_unpublished_changes:
+    article = article_of(item)
+    if article.live and not article.has_unpublished_changes:
         return False
     return permissions.can_publish()
 
@@ -182,7 +184,7 @@ class ActionsColumn(Column):
                 if getattr(instance, "story_items", None) and instance.discarded_at is None
                 else None
             ),
-            live=instance.article_id is not None and instance.article.live,
+            live=article_of(instance) is not None and article_of(instance).live,
             # Screen readers hear which item each "Publish" or "Discard" is for.
             title_id=f"{OBJ_TYPE}_{instance.pk}_title",
         )
@@ -233,14 +235,25 @@ class WireQueueView(IndexView):
     def get_base_queryset(self):
         return (
             items_for(self.request.user)
-            .select_related("feed", "section", "article")
-            .defer("text", "source_text", "source_title", "article__body")
+            .select_related("feed", "section", "article", "merged_into")
+            .defer(
+                "text",
+                "source_text",
+                "source_title",
+                "signature",
+                "article__body",
+                "merged_into__body",
+            )
         )
 
     def filter_queryset(self, queryset):
-        # The status is an annotation that the filters and the rows read; a story is
-        # shown once, as its newest item the filters let through.
-        return one_per_story(filtered(queryset, self.filters))
+        # The status is an annotation that the filters and the rows read.
+        return filtered(queryset, self.filters)
+
+    def search_queryset(self, queryset):
+        # A story is shown once: as its newest item that the filters and the search
+        # let through.
+        return one_per_story(super().search_queryset(queryset))
 
     def paginate_queryset(self, queryset, page_size):
         paginator, page, rows, is_paginated = super().paginate_queryset(queryset, page_size)
@@ -272,7 +285,7 @@ class WireQueueView(IndexView):
             ),
             DateColumn("received_at", label=_("Received")),
             Column("section", label=_("Section"), accessor="section.title"),
-            ArticleColumn("article", label=_("Article"), accessor="article"),
+            ArticleColumn("article", label=_("Article"), accessor=article_of),
             Column("decided_by", label=_("Decided by")),
             ActionsColumn("actions", label=_("Actions")),
         ]
@@ -282,7 +295,7 @@ def _item_for(request, pk: int) -> WireItem:
     """The item, if ``request.user`` sees it; else 404, as for one that does not exist."""
     if not may_use_queue(request.user):
         raise PermissionDenied
-    items = items_for(request.user).select_related("article")
+    items = items_for(request.user).select_related("article", "merged_into")
     return get_object_or_404(items, pk=pk)
 
 

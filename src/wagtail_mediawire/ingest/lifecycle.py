@@ -180,6 +180,10 @@ def propose_correction(feed: WireFeed, record: WireItem, item: FeedItem, body: l
     article = record.article
     if article is None or not article.live or "correction" not in item.signals:
         return False
+    if record.merged_into_id is not None:
+        # A merged article has every agency's source: one agency's body would drop
+        # the others. Its correction waits beside it ("updated at source").
+        return False
     if article.has_unpublished_changes:
         return False
     article.title = item.title[:255]

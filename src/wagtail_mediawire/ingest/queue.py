@@ -69,7 +69,7 @@ def _conditions(now) -> list[tuple[str, Q]]:
         (QueueStatus.CORRECTION, Q(correction_revision__isnull=False)),
         (QueueStatus.UPDATED, Q(updated_at_source=True)),
         (QueueStatus.EMBARGOED, Q(embargoed_until__gt=now)),
-        (QueueStatus.PUBLISHED, Q(article__live=True)),
+        (QueueStatus.PUBLISHED, Q(article__live=True) | Q(merged_into__live=True)),
         (QueueStatus.SKIPPED, Q(decision=WireItem.Decision.SKIP, article__isnull=True)),
     ]
 
@@ -89,7 +89,7 @@ def with_queue_status(items: QuerySet[WireItem], now=None) -> QuerySet[WireItem]
 
 def queue_status(item: WireItem, now=None) -> str:
     """The item's queue status, as ``with_queue_status`` finds it, from the item and its
-    article (``select_related("article")`` for a listing)."""
+    article (``select_related("article", "merged_into")`` for a listing)."""
     now = now or timezone.now()
     if item.discarded_at is not None:
         return QueueStatus.DISCARDED
@@ -103,11 +103,18 @@ def queue_status(item: WireItem, now=None) -> str:
         return QueueStatus.UPDATED
     if item.embargoed_until is not None and item.embargoed_until > now:
         return QueueStatus.EMBARGOED
-    if item.article_id is not None and item.article.live:
+    article = article_of(item)
+    if article is not None and article.live:
         return QueueStatus.PUBLISHED
     if item.decision == WireItem.Decision.SKIP and item.article_id is None:
         return QueueStatus.SKIPPED
     return QueueStatus.NEW
+
+
+def article_of(item: WireItem):
+    """The article the desk works on for the item: its own, else the one its story was
+    merged into."""
+    return item.article if item.article_id is not None else item.merged_into
 
 
 def status_label(item: WireItem, status: str | None = None) -> str:
@@ -225,7 +232,7 @@ def publish(item: WireItem, user) -> Outcome:
     title = _title(item)
     if item.discarded_at is not None:
         return Outcome(False, gettext("“%(title)s” was discarded.") % {"title": title})
-    article = item.article
+    article = article_of(item)
     if article is None:
         return Outcome(False, gettext("“%(title)s” has no article to publish.") % {"title": title})
     if not article.permissions_for_user(user).can_publish():

@@ -39,7 +39,7 @@ SCHEME = "affine32"
 # set, so that STORY_THRESHOLD can change without hashing the stored items again.
 CANDIDATE_JACCARD = 0.15
 # Of the items that share a key with a new one, the newest this many are compared.
-PER_KEY = 3
+PER_KEY = 2
 # Words are compared by their first letters: an inflection or a compound's ending
 # (Hochwasser, Hochwassers; evacuated, evacuation) does not make another word, in any
 # language, without a stemmer for each.
