@@ -10,12 +10,15 @@ of 30,000 made-up words with Zipf's law (a few words in many reports, most in fe
 a wire's words are once its 300 most frequent (its stopwords) are left out. Timed:
 ``stories.group`` of one new item, in a transaction rolled back after each run, for an
 item of a new story and for another agency's rewrite of a recent one (it joins that
-story). The import figure, measured first, is benchmarks/ingest.py's import of RSS
-items with and without grouping (``stories.group`` replaced by a no-op), alternated.
+story); each size has a database of its own (a copy of the migrated one), and the runs
+alternate between them, so that the machine's drift weighs on every size alike. The
+import figure, measured first, is benchmarks/ingest.py's import of RSS items with and
+without grouping (``stories.group`` replaced by a no-op), alternated.
 ``make bench`` runs it after its table.
 """
 
 import os
+import shutil
 import statistics
 import sys
 import time
@@ -29,14 +32,16 @@ if __name__ == "__main__":
     if not os.environ.get("DATABASE_URL"):
         (ROOT / "benchmarks" / ".cache").mkdir(exist_ok=True)
         db = ROOT / "benchmarks" / ".cache" / "stories.sqlite3"
-        db.unlink(missing_ok=True)
+        for path in (db, db.with_suffix(".large.sqlite3")):
+            path.unlink(missing_ok=True)
         os.environ["DATABASE_URL"] = f"sqlite:///{db}"
     import django
 
     django.setup()
 
 import numpy as np  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.db import connection, connections, router, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -119,38 +124,98 @@ class Corpus:
             self.texts += texts
 
 
-def time_group(text: str, runs: int) -> tuple[float, int]:
-    """Median milliseconds and the queries of ``stories.group`` for one new item."""
-    times, queries = [], 0
-    for n in range(runs + 1):
-        with transaction.atomic():
-            record = WireItem.objects.create(
-                guid=f"bench-new-{n}", title="", text=text, fingerprint="new"
-            )
-            with CaptureQueriesContext(connection) as ctx:
-                start = time.perf_counter()
-                stories.group(record)
-                elapsed = time.perf_counter() - start
-            transaction.set_rollback(True)
-        if n:  # the first run warms up
-            times.append(elapsed)
-            queries = len(ctx.captured_queries)
-    return statistics.median(times) * 1000, queries
+class Pinned:
+    """A database router that sends everything to one alias: each corpus has a
+    database of its own, and the runs alternate between them."""
+
+    alias = "default"
+
+    def db_for_read(self, model, **hints):
+        return self.alias
+
+    db_for_write = db_for_read
+
+    def allow_relation(self, *args, **hints):
+        return True
+
+    def allow_migrate(self, db, app_label, **hints):
+        return True
+
+
+PINNED = Pinned()
+
+
+def _add_database(alias: str) -> None:
+    """A copy of the migrated ``default`` database, before any corpus: an SQLite file
+    beside it, or a PostgreSQL database made from it as a template."""
+    config = dict(connections.settings["default"])
+    if connection.vendor == "sqlite":
+        config["NAME"] = str(Path(config["NAME"]).with_suffix(f".{alias}.sqlite3"))
+        connection.close()
+        shutil.copyfile(connections.settings["default"]["NAME"], config["NAME"])
+    else:
+        template, config["NAME"] = config["NAME"], f"{config['NAME']}_{alias}"
+        with connections["postgres"].cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{config["NAME"]}"')
+            connection.close()  # a template may have no other connection
+            cursor.execute(f'CREATE DATABASE "{config["NAME"]}" TEMPLATE "{template}"')
+    settings.DATABASES[alias] = connections.settings[alias] = config
+
+
+def time_group(alias: str, text: str, n: int) -> tuple[float, int]:
+    """Seconds and queries of ``stories.group`` for one new item, in ``alias``."""
+    PINNED.alias = alias
+    with transaction.atomic(using=alias):
+        record = WireItem.objects.create(
+            guid=f"bench-new-{n}", title="", text=text, fingerprint="new"
+        )
+        with CaptureQueriesContext(connections[alias]) as ctx:
+            start = time.perf_counter()
+            stories.group(record)
+            elapsed = time.perf_counter() - start
+        transaction.set_rollback(True, using=alias)
+    PINNED.alias = "default"
+    return elapsed, len(ctx.captured_queries)
 
 
 def measure_scale(sizes: list[int], runs: int) -> dict[int, dict]:
+    """Each size in a database of its own (``default`` for the smallest), its corpus
+    built once; then the runs, alternated across sizes."""
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
     WireItem.objects.filter(guid__startswith="bench-").delete()
-    corpus = Corpus()
-    figures = {}
+    if connection.vendor == "postgresql":
+        # Where CREATE DATABASE … TEMPLATE is run from.
+        maintenance = dict(connections.settings["default"], NAME="postgres")
+        settings.DATABASES["postgres"] = connections.settings["postgres"] = maintenance
+    aliases = {size: f"size{size}" for size in sorted(sizes)[1:]}
+    for alias in aliases.values():
+        _add_database(alias)
+    router.routers = [PINNED]
+    corpora = {}
     for size in sorted(sizes):
-        corpus.add(size - len(corpus.texts))
-        fresh = corpus.report()
-        rewrite = corpus.rewrite(corpus.texts[-1])
-        figures[size] = {"new": time_group(fresh, runs), "rewrite": time_group(rewrite, runs)}
-    return figures
+        alias = aliases.get(size, "default")
+        PINNED.alias = alias
+        corpus = Corpus()
+        corpus.add(size)
+        corpora[size] = (alias, corpus.report(), corpus.rewrite(corpus.texts[-1]))
+    PINNED.alias = "default"
+    times = {(size, kind): [] for size in corpora for kind in ("new", "rewrite")}
+    queries = {}
+    for n in range(runs + 1):
+        for size, (alias, fresh, rewrite) in corpora.items():
+            for kind, text in (("new", fresh), ("rewrite", rewrite)):
+                elapsed, queries[size, kind] = time_group(alias, text, n)
+                if n:  # the first run warms up
+                    times[size, kind].append(elapsed)
+    return {
+        size: {
+            kind: (statistics.median(times[size, kind]) * 1000, queries[size, kind])
+            for kind in ("new", "rewrite")
+        }
+        for size in corpora
+    }
 
 
 def measure_import(items: int, rounds: int = 3) -> tuple[float, float]:

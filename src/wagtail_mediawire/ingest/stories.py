@@ -22,7 +22,7 @@ from functools import cache
 import numpy as np
 import stopwordsiso
 from datasketch import MinHash, MinHashLSH
-from django.db import connection
+from django.db import connections, router
 from django.utils import timezone
 from django.utils.html import strip_tags
 
@@ -151,7 +151,7 @@ def signature(title: str, html: str) -> Signature | None:
 
 
 @cache
-def _candidates_sql() -> str:
+def _candidates_sql(alias: str) -> str:
     """The recent items that share a key with a signature: of each key, its newest
     ``PER_KEY`` items, each read in order from the (key, item) index, so that a key
     that many items share (their common words) costs no more than a rare one, and the
@@ -159,8 +159,8 @@ def _candidates_sql() -> str:
     longer to build this query of one subquery a band than the database to answer it."""
     # Only the models' own table names and numbers are written in; values are
     # parameters.
-    keys = connection.ops.quote_name(WireStoryKey._meta.db_table)
-    items = connection.ops.quote_name(WireItem._meta.db_table)
+    quote = connections[alias].ops.quote_name
+    keys, items = quote(WireStoryKey._meta.db_table), quote(WireItem._meta.db_table)
     shared = " UNION ALL ".join(
         f"SELECT * FROM (SELECT item_id FROM {keys} WHERE key = %s "  # noqa: S608
         f"ORDER BY item_id DESC LIMIT {PER_KEY}) AS band{band}"
@@ -178,9 +178,13 @@ def find_story(
     """The story of the most similar recent item at or above the threshold, or None."""
     since = timezone.now() - timedelta(hours=get_setting("STORY_WINDOW_HOURS"))
     threshold = get_setting("STORY_THRESHOLD")
+    # The database the site's routers choose for the keys, as the ORM would.
+    alias = router.db_for_read(WireStoryKey)
+    connection = connections[alias]
     with connection.cursor() as cursor:
         since = connection.ops.adapt_datetimefield_value(since)
-        cursor.execute(_candidates_sql(), [*(keys or sig.keys()), since, exclude or 0])
+        sql = _candidates_sql(alias)
+        cursor.execute(sql, [*(keys or sig.keys()), since, exclude or 0])
         candidates = [(story, bytes(data)) for story, data in cursor.fetchall()]
     candidates = [(story, data) for story, data in candidates if len(data) == _SIZE]
     if not candidates:
