@@ -46,6 +46,9 @@ PER_KEY = 2
 PREFIX = 6
 # Fewer shingles than this say too little to tell one story from another.
 MIN_SHINGLES = 4
+# Two reports that share fewer words than this are not one story, however short: two
+# flashes that share an agency's boilerplate ("the harbour office confirmed") are not.
+MIN_SHARED = 6
 # Stored signature: the number of shingles, then the minimum hashes (uint32, little-endian).
 _DTYPE = np.dtype("<u4")
 _SIZE = (NUM_PERM + 1) * _DTYPE.itemsize
@@ -138,10 +141,11 @@ class Signature:
 
 def _overlap(jaccard: np.ndarray, sizes: np.ndarray, size: int) -> np.ndarray:
     """Overlap coefficients from Jaccard similarities: |A ∩ B| = J (|A| + |B|) / (1 + J),
-    over the smaller of |A| and |B|."""
+    over the smaller of |A| and |B|; 0 where fewer than ``MIN_SHARED`` words are shared."""
     sizes = sizes.astype(float)
     shared = jaccard * (sizes + size) / (1 + jaccard)
-    return np.minimum(1.0, shared / np.maximum(1.0, np.minimum(sizes, size)))
+    overlap = np.minimum(1.0, shared / np.maximum(1.0, np.minimum(sizes, size)))
+    return np.where(shared >= MIN_SHARED - 0.5, overlap, 0.0)
 
 
 def signature(title: str, html: str) -> Signature | None:
