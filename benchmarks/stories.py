@@ -218,13 +218,14 @@ def measure_scale(sizes: list[int], runs: int) -> dict[int, dict]:
     }
 
 
-def measure_import(items: int, rounds: int = 3) -> tuple[float, float]:
+def measure_import(items: int, rounds: int = 5) -> tuple[float, float]:
     """benchmarks/ingest.py's RSS import, milliseconds per item, with grouping and with
     it replaced by a no-op: the median of ``rounds`` of each, alternated so that the
-    machine's drift weighs on both alike."""
+    machine's drift weighs on both alike, after a round that warms both up."""
     from ingest import measure
 
     group = stories.group
+    measure(20, "rss")
     grouped, bare = [], []
     for _ in range(rounds):
         grouped.append(measure(items, "rss")["import_ms"])
