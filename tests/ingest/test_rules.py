@@ -397,3 +397,10 @@ def test_the_form_refuses_a_publishing_rule_where_the_user_may_not_publish(
     (rule_form,) = response.context["form"].formsets["rules"].forms
     assert "section" in rule_form.errors
     assert not WireFeed.objects.exists()
+
+
+def test_words_match_across_digit_scripts_and_ta_marbuta():
+    from wagtail_mediawire.text import has_words, keywords, word_text
+
+    assert has_words(word_text("انتخابات ۲۰۲۶ في المدينة"), keywords("2026")[0])
+    assert has_words(word_text("في المدينه"), keywords("المدينة")[0])

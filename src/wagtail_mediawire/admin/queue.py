@@ -184,7 +184,7 @@ class ActionsColumn(Column):
                 if getattr(instance, "story_items", None) and instance.discarded_at is None
                 else None
             ),
-            live=article_of(instance) is not None and article_of(instance).live,
+            live=getattr(article_of(instance), "live", False),
             # Screen readers hear which item each "Publish" or "Discard" is for.
             title_id=f"{OBJ_TYPE}_{instance.pk}_title",
         )

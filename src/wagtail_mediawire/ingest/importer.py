@@ -99,10 +99,25 @@ class FetchResult:
         return text + (gettext(" (dry run: nothing written)") if self.dry_run else "")
 
 
-def source_url(feed: WireFeed, item: FeedItem) -> str:
+def source_url(feed: WireFeed | None, item: FeedItem | WireItem) -> str:
     """The Source block's address: the item's own web address, else the agency's page
     (``WireFeed.source_url``), else "" (a draft that asks for the report's address)."""
-    return safe_http_url(item.link) or safe_http_url(feed.source_url)
+    return safe_http_url(item.link) or (safe_http_url(feed.source_url) if feed else "")
+
+
+def source_block(feed: WireFeed | None, item: FeedItem | WireItem) -> tuple[str, dict]:
+    """The Source block of a report, as read (``FeedItem``) or recorded (``WireItem``):
+    the agency, the report's address, its original headline and time."""
+    return (
+        "source",
+        {
+            # Typed by whoever added the feed, perhaps pasted from a document.
+            "name": xml_safe(feed.source_name if feed else ""),
+            "url": source_url(feed, item),
+            "original_headline": item.title[:255],
+            "published_at": item.published_at,
+        },
+    )
 
 
 def article_body(feed: WireFeed, item: FeedItem, image=None) -> list:
@@ -114,18 +129,7 @@ def article_body(feed: WireFeed, item: FeedItem, image=None) -> list:
         body.append(("image", image))
     if item.html:
         body.append(("paragraph", RichText(item.html)))
-    body.append(
-        (
-            "source",
-            {
-                # Typed by whoever added the feed, perhaps pasted from a document.
-                "name": xml_safe(feed.source_name),
-                "url": source_url(feed, item),
-                "original_headline": item.title[:255],
-                "published_at": item.published_at,
-            },
-        )
-    )
+    body.append(source_block(feed, item))
     if feed.disclaimer_id:
         body.append(("disclaimer", feed.disclaimer))
     return body

@@ -23,8 +23,7 @@ from wagtail.permission_policies.pages import PagePermissionPolicy
 from wagtail.rich_text import RichText
 
 from ..models import MediaWireArticlePage, WireItem
-from ..text import xml_safe
-from ..validators import safe_http_url
+from .importer import source_block
 
 MERGE_ACTION = "wagtail_mediawire.merge"
 
@@ -305,19 +304,6 @@ def discard(item: WireItem, user) -> Outcome:
     return Outcome(True, message % {"title": title}, deleted_draft=deleted)
 
 
-def _source(item: WireItem) -> tuple[str, dict]:
-    feed = item.feed
-    return (
-        "source",
-        {
-            "name": xml_safe(feed.source_name if feed else ""),
-            "url": safe_http_url(item.link) or (safe_http_url(feed.source_url) if feed else ""),
-            "original_headline": item.title[:255],
-            "published_at": item.published_at,
-        },
-    )
-
-
 def merge(text_item: WireItem, items: list[WireItem], user) -> Outcome:
     """One draft of a story, by ``user``: the text of ``text_item`` and a Source block
     for it and each of ``items`` (the story's other items), in ``text_item``'s section.
@@ -349,7 +335,7 @@ def merge(text_item: WireItem, items: list[WireItem], user) -> Outcome:
     body: list = []
     if text_item.text:
         body.append(("paragraph", RichText(text_item.text)))
-    body += [_source(item) for item in usable]
+    body += [source_block(item.feed, item) for item in usable]
     if feed is not None and feed.disclaimer_id:
         body.append(("disclaimer", feed.disclaimer))
     now = timezone.now()
