@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
+from wagtail_mediawire.cache import invalidate
 from wagtail_mediawire.factories import (
     DisclaimerFactory,
     MediaWireArticlePageFactory,
@@ -285,8 +286,12 @@ class TestSectionListing:
         assert "No reports have been published" in _html(client, section)
 
 
-def _count_queries(client, target, **params):
+def _count_queries(client, target, *, cached: bool = False, **params):
+    """The queries of a request for ``target``, rendering it afresh (after a
+    publication, say), or with ``cached`` from the fragments its last request kept."""
     client.get(target.url, params)  # warm Wagtail's per-site caches
+    if not cached:
+        invalidate()
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(target.url, params)
     assert response.status_code == 200
@@ -307,7 +312,12 @@ def test_article_queries_do_not_grow_with_sources_blocks_or_articles(client, sec
     baseline = _count_queries(client, small)
     MediaWireArticlePageFactory.create_batch(10, parent=section)
     assert _count_queries(client, big) == baseline
-    assert baseline == 8  # Wagtail's routing and restriction checks, then one for the section
+    # The site, Wagtail's routing (the article in one query), the view restrictions in
+    # one, the section's disclaimer, then Recent Posts.
+    assert baseline == 7
+    # From the cache: no disclaimer, no Recent Posts.
+    assert _count_queries(client, big, cached=True) == _count_queries(client, small, cached=True)
+    assert _count_queries(client, big, cached=True) == 5
 
 
 def test_article_queries_with_disclaimer_blocks_do_not_grow(client, section):
@@ -324,8 +334,10 @@ def test_section_queries_do_not_grow_with_page_size(client, section, settings):
     small = _count_queries(client, section)
     settings.WAGTAIL_MEDIAWIRE = {"INDEX_PAGE_SIZE": 12}
     assert _count_queries(client, section) == small
-    # Wagtail's routing, then one page of articles (view restrictions in its query).
-    assert small == 6
+    # Wagtail's routing, the view restrictions in one query, then one page of articles
+    # (their view restrictions in its query).
+    assert small == 5
+    assert _count_queries(client, section, cached=True) == 4  # the listing from the cache
 
 
 def test_the_section_is_never_counted(client, section):

@@ -21,7 +21,7 @@ from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import AbstractPage, Site
 from wagtail.query import PageQuerySet
 
-from .cache import get_cache, still_valid, timeout_until, version
+from .cache import get_cache, shown_until, still_valid, timeout_until, version
 from .cache import invalidate as invalidate  # documented as recent.invalidate
 from .models import MediaWireArticlePage, MediaWireIndexPage
 from .models.base_page import BasePage
@@ -203,19 +203,21 @@ def get_recent_posts(
         )
     )
     now = timezone.now()
-    rows = _fresh_rows(cache.get(key), now)
-    if rows is None:
+    entry = cache.get(key)
+    if not _fresh(entry, now):
         posts, valid_until = query_recent_posts(count=count + MAX_EXCLUDED, **params)
-        rows = [asdict(post) for post in posts]
-        cache.set(key, {"posts": rows, "valid_until": valid_until}, timeout_until(valid_until, now))
-    posts = [RecentPost(**row) for row in rows if row["pk"] not in exclude_pks]
+        entry = {"posts": [asdict(post) for post in posts], "valid_until": valid_until}
+        cache.set(key, entry, timeout_until(valid_until, now))
+    # A page fragment cached around the block ends when the first of these expires.
+    shown_until(entry.get("valid_until"))
+    posts = [RecentPost(**row) for row in entry["posts"] if row["pk"] not in exclude_pks]
     return posts[:count]
 
 
-def _fresh_rows(entry: Any, now: datetime) -> list[dict] | None:
-    """The rows of a cache entry still good at ``now``, or None (a miss)."""
-    if not isinstance(entry, dict):
-        return None
-    if not still_valid(entry.get("valid_until"), now):
-        return None
-    return entry.get("posts")
+def _fresh(entry: Any, now: datetime) -> bool:
+    """Whether a cache entry is one of this format, still good at ``now``."""
+    return (
+        isinstance(entry, dict)
+        and isinstance(entry.get("posts"), list)
+        and still_valid(entry.get("valid_until"), now)
+    )

@@ -16,9 +16,9 @@ from django.utils.translation import gettext
 from wagtail.models import AbstractPage
 
 from .models import MediaWireArticlePage, MediaWireIndexPage
+from .models.pages import page_number
 from .policies import SeoPolicy
 from .sites import site_name
-from .validators import positive_id
 
 # json.dumps output made safe inside <script>: no "</script>", "<!--" or "&" tricks.
 _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
@@ -49,8 +49,8 @@ def head_tags(page: AbstractPage, request: HttpRequest) -> dict[str, Any]:
     section = page.section if is_article else page
     policy = page.effective_seo_policy if is_article else SeoPolicy.INDEX
     canonical = url
-    number = positive_id(request.GET.get("page"))
-    if not is_article and number is not None and number > 1:
+    number = page_number(request)
+    if not is_article and number > 1:
         canonical = f"{url}?page={number}"  # each page of a listing is its own
     if policy == SeoPolicy.CANONICAL_TO_SOURCE and is_article and page.source_url:
         canonical = page.source_url

@@ -1,8 +1,9 @@
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 from django.db import models
+from django.db.models import Min, Q
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -13,13 +14,14 @@ from wagtail.admin.panels import FieldPanel, ObjectList, TabbedInterface
 from wagtail.api import APIField
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Site
+from wagtail.models import PageViewRestriction, Site
 from wagtail.query import PageQuerySet
 from wagtail.rich_text import get_text_for_indexing
 from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
 from ..blocks import RICH_TEXT_FEATURES, ArticleBodyBlock
+from ..cache import collecting, shown_until
 from ..forms import MediaWireArticlePageForm
 from ..panels import ProvenancePanel
 from ..policies import SeoPolicy, effective_disclaimer, effective_seo_policy
@@ -74,20 +76,50 @@ WITHDRAWN_TEMPLATE = "wagtail_mediawire/pages/withdrawn.html"
 MAX_PAGE_NUMBER = 100_000
 
 
-@dataclass
 class ListingPage:
     """A page of a section's listing, with the methods of Django's paginator page
-    except those that need a total (``paginator``, ``end_index``)."""
+    except those that need a total (``paginator``, ``end_index``).
 
-    number: int
-    object_list: list
-    more: bool  # whether an older page follows
+    Read when first used, so that a cached listing (``{% mediawire_pagecache %}``)
+    costs no query; it then tells the fragment when the first article it depends on
+    expires (``shown_until``).
+    """
+
+    def __init__(self, articles: Callable[[], PageQuerySet], number: int, size: int):
+        self.number, self._articles, self._size = number, articles, size
+
+    @cached_property
+    def _rows(self) -> list:
+        queryset = self._articles()  # building it costs as much as the query itself
+        offset = (self.number - 1) * self._size
+        rows = list(queryset[offset : offset + self._size + 1])
+        if collecting():
+            # What this page shows changes when any article listed on it, or before
+            # it, expires.
+            expiries = [row.expire_at for row in rows if row.expire_at]
+            if offset:
+                before = queryset[:offset].aggregate(first=Min("expire_at"))
+                expiries.append(before["first"])
+            shown_until(min(filter(None, expiries), default=None))
+        return rows
+
+    @property
+    def object_list(self) -> list:
+        return self._rows[: self._size]
+
+    @property
+    def more(self) -> bool:
+        """Whether an older page follows."""
+        return len(self._rows) > self._size
 
     def __iter__(self):
         return iter(self.object_list)
 
     def __len__(self) -> int:
         return len(self.object_list)
+
+    def __bool__(self) -> bool:
+        return bool(self.object_list)
 
     def has_next(self) -> bool:
         return self.more
@@ -105,12 +137,67 @@ class ListingPage:
         return self.number - 1
 
 
+def page_number(request: HttpRequest) -> int:
+    """The listing page a request asks for (``?page=``): anything odd means the first."""
+    return min(positive_id(request.GET.get("page")) or 1, MAX_PAGE_NUMBER)
+
+
 def _base_context(context: dict) -> dict:
     context["mediawire_base_template"] = get_setting("BASE_TEMPLATE")
     return context
 
 
-class MediaWireIndexPage(RoutablePageMixin, Page):
+class RestrictionsReadOnce:
+    """A page's view restrictions, read once per page instance (a request's): Wagtail
+    reads them before serving the page, and ``{% mediawire_pagecache %}`` asks again.
+
+    When routing has left the page its ancestors (``_cached_parent_obj``, down from the
+    site's root page), the read is one query instead of Wagtail's two: the ancestors'
+    ids are known, and the tree's root is found by its path.
+    """
+
+    def get_view_restrictions(self):
+        restrictions = self.__dict__.get("_mediawire_view_restrictions")
+        if restrictions is None:
+            restrictions = self._read_view_restrictions()
+            restrictions._fetch_all()
+            self.__dict__["_mediawire_view_restrictions"] = restrictions
+        return restrictions
+
+    def _read_view_restrictions(self):
+        ids, page = [], self
+        while True:
+            if page.pk is None or page.alias_of_id is not None:
+                # An alias answers with its original's restrictions: Wagtail's way.
+                return super().get_view_restrictions()
+            ids.append(page.pk)
+            if page.depth <= 2:
+                break
+            page = page.__dict__.get("_cached_parent_obj")
+            if page is None:
+                return super().get_view_restrictions()
+        root = self.path[: self.steplen]
+        return PageViewRestriction.objects.filter(Q(page_id__in=ids) | Q(page__path=root))
+
+
+class ArticlesRouting:
+    """A section's children are articles: routing reads the one asked for in one query,
+    as an article, where Wagtail reads the page and then its article row."""
+
+    def route(self, request: HttpRequest, path_components: list[str]):
+        if path_components:
+            children = MediaWireArticlePage.objects.filter(
+                path__startswith=self.path, depth=self.depth + 1, slug=path_components[0]
+            )
+            article = next(iter(children.order_by()[:1]), None)
+            # Anything else (a page of another type, no page: a 404) as Wagtail routes it.
+            if article is not None and article.specific_class is MediaWireArticlePage:
+                article._cached_parent_obj = self
+                return article.route(request, path_components[1:])
+        return super().route(request, path_components)
+
+
+class MediaWireIndexPage(RestrictionsReadOnce, RoutablePageMixin, ArticlesRouting, Page):
     """A wire desk section ("Media Wire"): lists its articles, newest first, and serves
     them as feeds at ``feed/`` (RSS 2.0), ``feed/atom/`` and ``feed/json/`` (JSON Feed)."""
 
@@ -185,11 +272,7 @@ class MediaWireIndexPage(RoutablePageMixin, Page):
         know whether there is an older page, so its cost does not grow with the
         section (a COUNT of 100,000 articles made the page 5x slower).
         """
-        size = get_setting("INDEX_PAGE_SIZE")
-        number = min(positive_id(request.GET.get("page")) or 1, MAX_PAGE_NUMBER)
-        offset = (number - 1) * size
-        rows = list(self.get_articles()[offset : offset + size + 1])
-        return ListingPage(number=number, object_list=rows[:size], more=len(rows) > size)
+        return ListingPage(self.get_articles, page_number(request), get_setting("INDEX_PAGE_SIZE"))
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict:
         context = super().get_context(request, *args, **kwargs)
@@ -236,7 +319,7 @@ def _sitemap_policies(request: HttpRequest | None, article: Any) -> dict[int, st
     return cache[site.pk]
 
 
-class MediaWireArticlePage(Page):
+class MediaWireArticlePage(RestrictionsReadOnce, Page):
     """A republished report. Its title is the headline the desk publishes."""
 
     summary = models.TextField(
@@ -343,6 +426,11 @@ class MediaWireArticlePage(Page):
         super().save(clean, *args, **kwargs)
 
     DERIVED_FIELDS = ("source_name", "source_url", "excerpt")
+
+    def get_cache_key_components(self) -> list:
+        # The correction note changes the page without a new publication date (publish()
+        # sets corrected_at just after it publishes).
+        return [*super().get_cache_key_components(), self.corrected_at]
 
     def update_derived_fields(self) -> None:
         """Fill ``source_name``, ``source_url`` and ``excerpt`` from the content."""
@@ -549,7 +637,9 @@ class MediaWireArticlePage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["section"] = self.section
         context["sources"] = self.sources
-        context["disclaimer"] = self.effective_disclaimer
+        # Read when the template first asks (a template calls what it is given): a page
+        # served from its cached fragment reads no disclaimer.
+        context["disclaimer"] = lambda: self.effective_disclaimer
         return _base_context(context)
 
 

@@ -1,11 +1,16 @@
 from datetime import date, datetime
 
 from django import template
-from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.template.loader import render_to_string
 from django.templatetags.static import static
+from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import get_language
+from wagtail.coreutils import make_wagtail_template_fragment_key
+from wagtail.models import PAGE_TEMPLATE_VAR, AbstractPage, Site
 
+from .. import __version__
+from ..cache import cached_fragment, relative_time, version
 from ..recent import get_recent_posts
 from ..text import xml_safe
 
@@ -74,9 +79,10 @@ def mediawire_head_tags(context) -> str:
     return render_to_string("wagtail_mediawire/tags/head_tags.html", head_tags(page, request))
 
 
-# Humanize's filter, available without adding django.contrib.humanize to a template's
-# {% load %}; its translations need the app in INSTALLED_APPS (check W002).
-register.filter("mediawire_naturaltime", naturaltime)
+# Humanize's naturaltime, available without adding django.contrib.humanize to a
+# template's {% load %} (its translations need the app in INSTALLED_APPS, check W002),
+# and right at each render inside {% mediawire_pagecache %}.
+register.filter("mediawire_naturaltime", relative_time)
 # Text into XML (sitemaps): without the characters XML 1.0 forbids.
 register.filter("mediawire_xml_safe", xml_safe, is_safe=True)
 
@@ -93,3 +99,51 @@ def mediawire_datetime(value: object) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return ""
+
+
+class PageCacheNode(template.Node):
+    def __init__(self, nodelist: template.NodeList, name: str, vary_on: list) -> None:
+        self.nodelist, self.name, self.vary_on = nodelist, name, vary_on
+
+    def render(self, context) -> str:
+        request, page = context.get("request"), context.get(PAGE_TEMPLATE_VAR)
+        site = Site.find_for_request(request) if request is not None else None
+        if (
+            site is None
+            or not isinstance(page, AbstractPage)
+            or getattr(request, "is_preview", False)
+            or request.method not in ("GET", "HEAD")
+            # Behind a view restriction the content is not for everyone: never kept.
+            or page.get_view_restrictions()
+        ):
+            return self.nodelist.render(context)
+        vary_on = [
+            version(),  # publishing, unpublishing, a kill, a disclaimer edit: all new
+            __version__,  # a deployment's new templates
+            get_language(),
+            timezone.get_current_timezone_name(),
+            *(var.resolve(context) for var in self.vary_on),
+        ]
+        name = f"wagtail_mediawire:{self.name}"
+        key = make_wagtail_template_fragment_key(name, page, site, vary_on)
+        # A node's output goes into the page as it is (what it holds was escaped).
+        return cached_fragment(key, lambda: self.nodelist.render(context))
+
+
+@register.tag
+def mediawire_pagecache(parser, token) -> PageCacheNode:
+    """``{% mediawire_pagecache name [vary_on ...] %}…{% endmediawire_pagecache %}``
+
+    Wagtail's ``{% wagtailpagecache %}`` (keyed on the page's ``cache_key`` and the
+    site, never used in a preview) in the package's cache (``CACHE_ALIAS``, for
+    ``CACHE_TIMEOUT``), also keyed on its version token, the language and the time
+    zone, and on each ``vary_on`` value. Inside it, ``mediawire_naturaltime`` is right
+    at each render, and the fragment ends when the first article it lists expires.
+    A page under a view restriction is never cached.
+    """
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError(f"'{bits[0]}' tag requires a fragment name.")
+    nodelist = parser.parse((f"end{bits[0]}",))
+    parser.delete_first_token()
+    return PageCacheNode(nodelist, bits[1], [parser.compile_filter(bit) for bit in bits[2:]])
