@@ -1,9 +1,11 @@
-"""Clear the Recent Posts cache when, and only when, what an anonymous reader sees changes,
+"""Clear the package's cache (Recent Posts, the section feeds, the pages' cached fragments)
+when, and only when, what an anonymous reader sees changes,
 and purge the frontend cache (CDN) of the pages that show an article (see ``purge``).
 
-Publishing, unpublishing, moving and deleting pages, view restrictions and sites
-clear it. Draft saves, autosaves, revisions, workflow steps and locks do not: a
-busy desk saves drafts all day, and nothing a reader sees has changed. Expiry
+Publishing, unpublishing, moving and deleting pages, view restrictions, sites,
+disclaimers and images clear it. Draft saves, autosaves, revisions, workflow steps
+and locks do not: a busy desk saves drafts all day, and nothing a reader sees has
+changed. Expiry
 needs no signal: an entry is never used past the earliest ``expire_at`` it holds.
 
 A saved feed that is (or was) a WebSub feed asks its hub for what it now needs
@@ -14,11 +16,12 @@ from functools import partial
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from wagtail.images import get_image_model
 from wagtail.models import AbstractPage, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from .ingest import websub
-from .models import MediaWireArticlePage, MediaWireIndexPage, WireFeed
+from .models import Disclaimer, MediaWireArticlePage, MediaWireIndexPage, WireFeed
 from .models.base_page import BasePage
 from .purge import purge_article
 from .recent import invalidate
@@ -117,7 +120,9 @@ def connect() -> None:
     post_save.connect(_article_saved, sender=MediaWireArticlePage, dispatch_uid=uid)
     for model in (MediaWireArticlePage, MediaWireIndexPage):
         post_delete.connect(_invalidate, sender=model, dispatch_uid=f"{uid}.{model.__name__}")
-    for model in (PageViewRestriction, Site):
+    # What the cached fragments of the pages show (``{% mediawire_pagecache %}``): a
+    # disclaimer's text, an image's renditions.
+    for model in (PageViewRestriction, Site, Disclaimer, get_image_model()):
         name = f"{uid}.{model.__name__}"
         post_save.connect(_invalidate, sender=model, dispatch_uid=name)
         post_delete.connect(_invalidate, sender=model, dispatch_uid=name)

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from wagtail.models import PageLogEntry, Workflow
 
+from wagtail_mediawire.factories import MediaWireArticlePageFactory
 from wagtail_mediawire.ingest.importer import fetch
 from wagtail_mediawire.models import MediaWireArticlePage, WireFeed, WireItem
 
@@ -148,6 +149,25 @@ def test_a_kill_takes_the_article_down_whatever_its_state(
     with pytest.raises(ValidationError, match="withdrew this report"):
         article().save_revision().publish()
     assert not article().live
+
+
+def test_a_kill_comes_down_from_cached_pages_at_once(feed, httpserver, client, section):
+    deliver(httpserver, ninjs(1))
+    fetch(feed.pk)
+    publish(article())
+    url = article().url
+    other = MediaWireArticlePageFactory(parent=section, title="Another report")
+    # Each page read twice: the second from its cached fragments.
+    for path in (url, section.url, other.url):
+        client.get(path)
+        assert "lighthouse relit" in client.get(path).content.decode(), path
+
+    deliver(httpserver, {**ninjs(2), "pubStatus": "canceled"})
+    assert fetch(feed.pk).withdrawn == 1
+
+    assert client.get(url).status_code == 410
+    for path in (section.url, other.url):  # the listing, Recent Posts
+        assert "lighthouse relit" not in client.get(path).content.decode(), path
 
 
 def test_a_newer_usable_version_lifts_the_refusal_but_publishes_nothing(feed, httpserver):
