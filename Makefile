@@ -96,14 +96,16 @@ check-messages: $(STAMP)
 screenshot: $(STAMP)
 	MEDIAWIRE_README_SCREENSHOT=1 MEDIAWIRE_DOCS_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser
 
-## make bench: every figure beside its baseline, one table; writes docs/benchmarks.json and the plot
+## make bench: every figure beside its baseline, one table per database (SQLite, PostgreSQL); writes docs/benchmarks-*.json and the plots
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
+	scripts/with-postgres $(BIN)/python benchmarks/bench.py
 	$(BIN)/python benchmarks/stories.py
 
-## make load: the sandbox on gunicorn, PostgreSQL and Redis under wrk while articles change
+## make load: the sandbox on gunicorn and Redis under wrk while articles change, on PostgreSQL then SQLite
 load: $(STAMP)
 	scripts/with-postgres $(BIN)/python benchmarks/load.py
+	$(BIN)/python benchmarks/load.py --sqlite
 
 ## make kill-latency: 20 agency kills under load, each timed until gone from every output
 .PHONY: kill-latency

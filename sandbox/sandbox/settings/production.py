@@ -35,3 +35,12 @@ if redis_url := os.environ.get("REDIS_URL"):
 # Persistent database connections: opening one per request costs more than most pages.
 DATABASES["default"]["CONN_MAX_AGE"] = 600  # noqa: F405
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # Several processes on one file: readers beside the writer (WAL), and a writer that
+    # takes its lock when its transaction starts and waits for it, rather than failing.
+    DATABASES["default"]["OPTIONS"] = {  # noqa: F405
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
