@@ -101,6 +101,27 @@ def test_a_disclaimer_edit_shows_at_once(client, article, section):
     assert "Reports from other agencies" not in html_of(client, article)
 
 
+def test_an_image_saved_or_deleted_clears_the_cache(db):
+    from wagtail.images.models import Image
+    from wagtail.images.tests.utils import get_test_image_file
+
+    image = Image.objects.create(title="Gull Point", file=get_test_image_file())
+    for change in (image.save, image.delete):
+        token = package_cache.version()
+        change()
+        assert package_cache.version() != token
+
+
+def test_a_page_of_another_type_under_a_section_is_routed_as_wagtail_routes_it(
+    client, section
+):
+    from tests.testapp.models import BarePage
+
+    page = section.add_child(instance=BarePage(title="Not an article", slug="plain"))
+    assert "Not an article" in html_of(client, page)
+    assert client.get(f"{section.url}missing/").status_code == 404
+
+
 def test_each_language_and_time_zone_has_its_own_entry(client, article, settings):
     _, root_url, path = article.get_url_parts()
     with translation.override("de"):

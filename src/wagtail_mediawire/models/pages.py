@@ -118,9 +118,6 @@ class ListingPage:
     def __len__(self) -> int:
         return len(self.object_list)
 
-    def __bool__(self) -> bool:
-        return bool(self.object_list)
-
     def has_next(self) -> bool:
         return self.more
 
