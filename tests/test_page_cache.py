@@ -112,9 +112,7 @@ def test_an_image_saved_or_deleted_clears_the_cache(db):
         assert package_cache.version() != token
 
 
-def test_a_page_of_another_type_under_a_section_is_routed_as_wagtail_routes_it(
-    client, section
-):
+def test_a_page_of_another_type_under_a_section_is_routed_as_wagtail_routes_it(client, section):
     from tests.testapp.models import BarePage
 
     page = section.add_child(instance=BarePage(title="Not an article", slug="plain"))
